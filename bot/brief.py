@@ -1,0 +1,86 @@
+"""The brief: what the article says and what the commenters argue, ready to render.
+
+Everything here is extracted: the summary is article sentences, each quote is a sentence of the
+comment it is attributed to. Renderers (terminal, JSON, Discord embeds) read only this model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+SCHEMA_VERSION = 1
+"""Version of the JSON form of a brief; bumped on any incompatible change (README, "JSON")."""
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A real sentence from one comment, with who wrote it and where to read it."""
+
+    text: str
+    comment_id: str
+    author: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Viewpoint:
+    """Comments that argue the same thing."""
+
+    label: str
+    """A few key terms that characterise the group ("civilians, humanitarian, aleppo")."""
+    comment_ids: tuple[str, ...]
+    authors: int
+    """Distinct named authors in the group (0 where the source is anonymous)."""
+    share: float
+    """Fraction of the thread's discussion comments in this group, 0..1."""
+    quotes: tuple[Quote, ...]
+    language: str | None = None
+    """Set when the group is comments in a language other than the thread's main one."""
+    score: int | None = None
+    """Sum of the group's comment scores, where the source has scores."""
+
+    @property
+    def size(self) -> int:
+        return len(self.comment_ids)
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    comments: int
+    """Comments present in the source (replies included, pingbacks included)."""
+    declared: int | None
+    """The count the source announces ("6 Responses"), where it does."""
+    missing: int
+    authors: int
+    languages: tuple[tuple[str, int], ...]
+    """(ISO code, number of comments), most frequent first."""
+    links: int = 0
+    """Pingbacks and trackbacks: links from other sites, not opinions."""
+
+    def presence(self) -> str:
+        """"5 of 6 responses present" when the source declared more than it holds."""
+        if self.declared is not None and self.declared != self.comments:
+            return f"{self.comments} of {self.declared} responses present"
+        return f"{self.comments} comment{'' if self.comments == 1 else 's'}"
+
+
+@dataclass(frozen=True, slots=True)
+class Brief:
+    source: str
+    title: str | None
+    author: str | None
+    site: str | None
+    url: str | None
+    published: datetime | None
+    language: str
+    summary: tuple[str, ...]
+    """Article sentences, in article order; empty for a discussion with no article."""
+    viewpoints: tuple[Viewpoint, ...]
+    """Heaviest first (size, then score)."""
+    unclassified: tuple[str, ...]
+    """Ids of comments too short or too isolated to place in a group ("+1", "thanks")."""
+    counts: Counts
+    closed: bool | None
+    algorithm: str
+    notes: tuple[str, ...] = ()

@@ -1,0 +1,160 @@
+"""Settings: one validated object built at start-up from config.toml and the environment.
+
+Nothing else reads the environment or the file. A missing or invalid setting stops start-up with
+one line naming the key and what is wrong (`ConfigError`). config.example.toml documents every key
+with its default; `DEFAULTS` below is the same table in code, and a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.errors import ConfigError
+
+ALGORITHMS = ("lexrank", "textrank", "lsa", "luhn", "kl", "sumbasic", "edmundson")
+
+
+@dataclass(frozen=True, slots=True)
+class FetchConfig:
+    connect_timeout: float = 5.0
+    total_timeout: float = 20.0
+    max_download_mb: float = 5.0
+    max_redirects: int = 5
+    retries: int = 2
+    per_host_limit: int = 4
+    allow_loopback: bool = False
+    """Let URLs reach 127.0.0.1/::1. Only for local testing: never on a public bot."""
+
+
+@dataclass(frozen=True, slots=True)
+class BriefConfig:
+    algorithm: str = "lexrank"
+    sentences: int = 3
+    viewpoints: int = 5
+    quotes: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class BotConfig:
+    token: str | None = field(default=None, repr=False)
+    dev_guild_id: int | None = None
+    database: Path = Path("threadbrief.sqlite3")
+    max_jobs: int = 2
+    """Briefs computed at once; more wait their turn (with a message) rather than stall."""
+    user_cooldown: float = 20.0
+    """Seconds a user waits between two briefs."""
+    max_attachment_mb: float = 8.0
+    max_comments: int = 20000
+    digest_limit: int = 10
+    """Subscriptions per guild."""
+    digest_items: int = 10
+    """Items per digest message."""
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    bot: BotConfig = BotConfig()
+    fetch: FetchConfig = FetchConfig()
+    brief: BriefConfig = BriefConfig()
+    path: Path | None = None
+
+
+_SECTIONS: Mapping[str, type] = {"bot": BotConfig, "fetch": FetchConfig, "brief": BriefConfig}
+
+
+def _check(section: str, key: str, value: Any, default: Any) -> Any:
+    name = f"{section}.{key}"
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"Config key '{name}' must be true or false, not {value!r}.")
+        return value
+    if isinstance(default, int) and not isinstance(default, bool) or key == "dev_guild_id":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"Config key '{name}' must be a whole number, not {value!r}.")
+        if value < (1 if key != "retries" else 0):
+            raise ConfigError(f"Config key '{name}' must be positive, not {value}.")
+        return value
+    if isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise ConfigError(f"Config key '{name}' must be a positive number, not {value!r}.")
+        return float(value)
+    if isinstance(default, Path):
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"Config key '{name}' must be a file path.")
+        return Path(value)
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"Config key '{name}' must be non-empty text.")
+    if name == "brief.algorithm" and value not in ALGORITHMS:
+        raise ConfigError(
+            f"Config key 'brief.algorithm' is '{value}'; choose one of {', '.join(ALGORITHMS)}."
+        )
+    return value
+
+
+def _section(name: str, raw: Any, base: Path | None) -> Any:
+    cls = _SECTIONS[name]
+    if not isinstance(raw, dict):
+        raise ConfigError(f"Config section [{name}] must be a table.")
+    defaults = cls()
+    known = set(cls.__dataclass_fields__)
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in known:
+            raise ConfigError(
+                f"Unknown config key '{name}.{key}'; known keys: {', '.join(sorted(known))}."
+            )
+        values[key] = _check(name, key, value, getattr(defaults, key))
+    if name == "bot" and "database" in values and base is not None:
+        db = values["database"]
+        values["database"] = db if db.is_absolute() else base / db
+    return cls(**values)
+
+
+def load_config(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    """Read `path` (if given) and the environment (DISCORD_TOKEN overrides bot.token)."""
+    env = os.environ if environ is None else environ
+    raw: dict[str, Any] = {}
+    if path is not None:
+        try:
+            raw = tomllib.loads(path.read_text("utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"Config file {path} does not exist.") from None
+        except tomllib.TOMLDecodeError as e:
+            raise ConfigError(f"Config file {path} is not valid TOML: {e}.") from None
+    unknown = set(raw) - set(_SECTIONS)
+    if unknown:
+        raise ConfigError(
+            f"Unknown config section [{sorted(unknown)[0]}]; known: {', '.join(_SECTIONS)}."
+        )
+    base = path.parent if path is not None else None
+    sections = {name: _section(name, raw.get(name, {}), base) for name in _SECTIONS}
+    bot: BotConfig = sections["bot"]
+    token = env.get("DISCORD_TOKEN") or bot.token
+    if path is not None and bot.database == Path("threadbrief.sqlite3"):
+        bot = _replace_bot(bot, database=path.parent / "threadbrief.sqlite3")
+    bot = _replace_bot(bot, token=token)
+    return Config(bot=bot, fetch=sections["fetch"], brief=sections["brief"], path=path)
+
+
+def _replace_bot(bot: BotConfig, **changes: Any) -> BotConfig:
+    from dataclasses import replace
+
+    return replace(bot, **changes)
+
+
+def require_token(config: Config) -> str:
+    """The bot token, or a ConfigError that says where to put it (never echoing a value)."""
+    token = config.bot.token
+    if not token or not token.strip():
+        raise ConfigError(
+            "No Discord bot token: set the DISCORD_TOKEN environment variable or 'bot.token' "
+            "in config.toml."
+        )
+    if any(ch.isspace() for ch in token.strip()) or len(token.strip()) < 20:
+        raise ConfigError("The Discord bot token is malformed (too short or contains spaces).")
+    return token.strip()

@@ -1,0 +1,104 @@
+"""From a parsed thread to a brief: languages, article summary, viewpoints.
+
+This is pure CPU work with no I/O, so the bot can run it in a worker process and the CLI inline.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, replace
+
+from bot.brief import Brief, Counts
+from bot.summarize import DEFAULT_ALGORITHM, Count, check_algorithm, check_count, summarize_article
+from bot.text.language import UNDETERMINED, detect_language, main_language
+from bot.thread import CommentKind, Thread
+from bot.viewpoints import find_viewpoints
+
+
+@dataclass(frozen=True, slots=True)
+class BriefOptions:
+    algorithm: str = DEFAULT_ALGORITHM
+    sentences: Count = 3
+    viewpoints: int = 5
+    quotes: int = 2
+
+    def checked(self) -> BriefOptions:
+        """The same options, validated: raises BadInput with a message naming the bad one."""
+        from bot.errors import BadInput
+
+        if not 1 <= self.viewpoints <= 25:
+            raise BadInput(f"Viewpoints must be between 1 and 25, not {self.viewpoints}.")
+        if not 1 <= self.quotes <= 5:
+            raise BadInput(f"Quotes per viewpoint must be between 1 and 5, not {self.quotes}.")
+        return replace(
+            self, algorithm=check_algorithm(self.algorithm), sentences=check_count(self.sentences)
+        )
+
+
+def annotate_languages(thread: Thread) -> Thread:
+    """Set the language of the article and of each comment that the source left unset.
+
+    A comment too short to tell ("+1", "I agree.") takes the thread's main language.
+    """
+    article = thread.article
+    if article is not None and article.language is None:
+        article = replace(article, language=detect_language(article.text))
+    detected = [c.language or detect_language(c.own_text()) for c in thread.comments]
+    known = [lang for lang in detected if lang != UNDETERMINED]
+    if article is not None and article.language not in (None, UNDETERMINED):
+        main = article.language or "en"
+    else:
+        main = main_language(known)
+    if article is not None and article.language == UNDETERMINED:
+        article = replace(article, language=main)
+    comments = tuple(
+        replace(c, language=main if lang == UNDETERMINED else lang)
+        for c, lang in zip(thread.comments, detected, strict=True)
+    )
+    return replace(thread, article=article, comments=comments)
+
+
+def thread_language(thread: Thread) -> str:
+    if thread.article is not None and thread.article.language and thread.article.paragraphs:
+        return thread.article.language
+    return main_language(c.language or UNDETERMINED for c in thread.comments)
+
+
+def make_brief(thread: Thread, options: BriefOptions | None = None) -> Brief:
+    options = (options or BriefOptions()).checked()
+    thread = annotate_languages(thread)
+    language = thread_language(thread)
+    article = thread.article
+    summary = (
+        summarize_article(article, algorithm=options.algorithm, count=options.sentences)
+        if article is not None and article.paragraphs
+        else ()
+    )
+    found = find_viewpoints(
+        thread, main_language=language, max_viewpoints=options.viewpoints, quotes=options.quotes
+    )
+    languages = Counter(c.language or UNDETERMINED for c in thread.discussion())
+    counts = Counts(
+        comments=thread.present_count,
+        declared=thread.declared_count,
+        missing=thread.missing,
+        authors=len(thread.authors()),
+        languages=tuple(languages.most_common()),
+        links=sum(1 for c in thread.comments if c.kind is not CommentKind.COMMENT),
+    )
+    return Brief(
+        source=thread.source,
+        title=article.title if article else None,
+        author=article.author if article else None,
+        site=article.site if article else None,
+        url=(article.url if article else None) or thread.url,
+        published=article.published if article else None,
+        language=language,
+        summary=summary,
+        viewpoints=found.viewpoints,
+        unclassified=found.unclassified,
+        counts=counts,
+        closed=thread.closed,
+        algorithm=options.algorithm,
+        notes=thread.notes,
+    )

@@ -1,0 +1,82 @@
+"""The brief in a terminal, with rich.
+
+All thread text goes in as `Text` objects, never as markup, so a comment containing "[bold]" or
+escape sequences prints as what it is.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.rule import Rule
+from rich.text import Text
+
+from bot.brief import Brief
+from bot.viewpoints import language_label
+
+
+def _header(brief: Brief) -> Text:
+    head = Text()
+    head.append(brief.title or "Discussion", style="bold")
+    byline = " · ".join(x for x in (brief.author, brief.site) if x)
+    if byline:
+        head.append(f"\n{byline}", style="dim")
+    if brief.published:
+        head.append(f"\n{brief.published:%Y-%m-%d}", style="dim")
+    if brief.url:
+        head.append(f"\n{brief.url}", style="blue")
+    return head
+
+
+def _counts(brief: Brief) -> Text:
+    c = brief.counts
+    parts = [c.presence()]
+    if c.missing:
+        parts.append(f"{c.missing} missing or deleted")
+    if c.authors:
+        parts.append(f"{c.authors} author{'s' if c.authors != 1 else ''}")
+    if c.languages:
+        parts.append(", ".join(f"{language_label(code)} {n}" for code, n in c.languages))
+    if c.links:
+        parts.append(f"{c.links} pingback/trackback link{'s' if c.links != 1 else ''}")
+    if brief.closed:
+        parts.append("comments closed")
+    return Text(" · ".join(parts), style="dim")
+
+
+def render(brief: Brief, console: Console, *, viewpoints: int = 5) -> None:
+    """Print the brief: header, summary, then the heaviest viewpoints with their quotes."""
+    body: list[Text | Rule] = [_counts(brief)]
+    if brief.summary:
+        body.append(Rule("What the article says", style="cyan", align="left"))
+        for sentence in brief.summary:
+            body.append(Text.assemble(("• ", "cyan"), sentence))
+    elif brief.title is None:
+        body.append(Text("No article: this is a brief of the discussion only.", style="dim"))
+    body.append(Rule("What commenters argue", style="magenta", align="left"))
+    if not brief.viewpoints:
+        body.append(Text("No comments to group." if not brief.counts.comments else
+                         "The comments are too short to tell viewpoints apart."))
+    for v in brief.viewpoints[:viewpoints]:
+        heading = Text.assemble(
+            (f"{v.share:>4.0%} ", "bold magenta"),
+            (v.label, "bold"),
+            (f"  ({v.size} comment{'s' if v.size != 1 else ''}"
+             + (f", {v.authors} author{'s' if v.authors != 1 else ''}" if v.authors else "")
+             + (f", score {v.score}" if v.score is not None else "") + ")", "dim"),
+        )
+        body.append(heading)
+        for q in v.quotes:
+            line = Text.assemble(("   “", "dim"), q.text, ("”", "dim"))
+            if q.author:
+                line.append(f" — {q.author}", style="italic")
+            body.append(line)
+    rest = len(brief.viewpoints) - viewpoints
+    if rest > 0:
+        body.append(Text(f"… and {rest} smaller viewpoint{'s' if rest != 1 else ''}.", "dim"))
+    if brief.unclassified:
+        n = len(brief.unclassified)
+        body.append(Text(f"{n} short comment{'s' if n != 1 else ''} not grouped.", style="dim"))
+    for note in brief.notes:
+        body.append(Text(f"Note: {note}", style="yellow"))
+    console.print(Panel(Group(*body), title=_header(brief), title_align="left", expand=True))

@@ -1,0 +1,151 @@
+"""Sources: bytes or a URL in, one `Thread` out.
+
+The format is told from the content (magic bytes, JSON shape, XML root), not from a file name, so
+an upload named "export.txt" that holds a Disqus export still reads as one. Each format lives in
+its own module; this one only decides which to call.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+from typing import Any
+
+from bot.errors import BadInput, MalformedInput, UnsupportedSource
+from bot.thread import Thread
+
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"RIFF", "a media file"),
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"\x7fELF", "a program"),
+    (b"OggS", "an audio file"),
+    (b"ID3", "an audio file"),
+)
+
+_TRY_HINT = (
+    "ThreadBrief reads thread pages and exports: a text copy of a page with its comments, "
+    "WordPress WXR, Disqus XML, RSS/Atom, Reddit, Hacker News, Discourse or Mastodon JSON, "
+    "mailing-list archives (mbox), or its own --json output."
+)
+
+
+def decode(data: bytes, declared: str | None = None) -> str:
+    """Bytes to text: BOM, then the declared charset, then UTF-8, then a detected charset."""
+    if not data.strip():
+        raise BadInput("The input is empty.", hint=_TRY_HINT)
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            raise UnsupportedSource(f"This is {what}, not a thread.", hint=_TRY_HINT)
+    if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise UnsupportedSource("This is a binary file, not a thread.", hint=_TRY_HINT)
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace")
+    if declared:
+        try:
+            return data.decode(declared)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise UnsupportedSource("This file is not text in any encoding I recognise.", hint=_TRY_HINT)
+    return str(best)
+
+
+def _json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise MalformedInput(
+            f"This JSON is malformed at line {e.lineno}, column {e.colno}: {e.msg}.",
+            hint="Check that the file was saved completely.",
+        ) from None
+
+
+def parse_json(obj: object, *, url: str | None = None) -> Thread:
+    """A decoded JSON document of any supported shape."""
+    from bot.sources import discourse, hackernews, mastodon, own_json, reddit
+
+    if own_json.looks_like(obj):
+        return own_json.parse(obj)
+    if reddit.looks_like(obj):
+        return reddit.parse(obj, url=url)
+    if hackernews.looks_like(obj):
+        return hackernews.parse(obj, url=url)
+    if discourse.looks_like(obj):
+        return discourse.parse(obj, url=url)
+    if mastodon.looks_like(obj):
+        return mastodon.parse_saved(obj, url=url)
+    raise UnsupportedSource(
+        "This JSON is not a thread format ThreadBrief knows.",
+        hint="Supported JSON: Reddit, Hacker News (Algolia or Firebase), Discourse topics, "
+        "Mastodon status with context, and ThreadBrief's own --json output.",
+    )
+
+
+def _xml_kind(head: str) -> str | None:
+    lowered = head.lower()
+    if "<disqus" in lowered:
+        return "disqus"
+    if "wordpress.org/export" in lowered:
+        return "wxr"
+    if "<rss" in lowered or "<feed" in lowered or "<rdf:rdf" in lowered:
+        return "feed"
+    if "<html" in lowered or "<!doctype html" in lowered or "<body" in lowered:
+        return "html"
+    return None
+
+
+def parse_text(
+    text: str, *, url: str | None = None, pick: str | None = None, data: bytes | None = None
+) -> Thread:
+    """Decoded text of any supported format."""
+    stripped = text.lstrip("\ufeff \t\r\n")
+    if not stripped:
+        raise BadInput("The input is empty.", hint=_TRY_HINT)
+    if stripped[0] in "{[":
+        return parse_json(_json(stripped), url=url)
+    raw = data if data is not None else text.encode("utf-8")
+    if stripped.startswith("<"):
+        kind = _xml_kind(stripped[:4096])
+        if kind == "disqus":
+            from bot.sources import disqus
+
+            return disqus.parse(raw, pick=pick, url=url)
+        if kind == "wxr":
+            from bot.sources import wxr
+
+            return wxr.parse(raw, pick=pick, url=url)
+        if kind == "feed":
+            from bot.sources import feed
+
+            parsed = feed.parse_feed(raw, url=url)
+            return feed.item_thread(feed.pick_item(parsed, pick), parsed)
+        from bot.sources import webpage
+
+        return webpage.parse(stripped, url=url)
+    from bot.sources import textdump
+
+    return textdump.parse(stripped, url=url)
+
+
+def read_bytes(
+    data: bytes, *, url: str | None = None, pick: str | None = None, charset: str | None = None
+) -> Thread:
+    """Any supported file or download, told apart by its content."""
+    return parse_text(decode(data, charset), url=url, pick=pick, data=data)
