@@ -54,6 +54,8 @@ class BotConfig:
     """Subscriptions per guild."""
     digest_items: int = 10
     """Items per digest message."""
+    message_content: bool = False
+    """Ask for the privileged Message Content intent, needed only for auto-summary channels."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,10 @@ class ThreadBriefError(Exception):
         self.message = message
         self.hint = hint
 
+    def __reduce__(self) -> tuple[type[ThreadBriefError], tuple[str], dict[str, str | None]]:
+        # Errors cross the worker-process boundary: keep the hint when pickled.
+        return (type(self), (self.message,), {"hint": self.hint})
+
     def user_message(self) -> str:
         """The message with its hint, as one line."""
         return f"{self.message} {self.hint}" if self.hint else self.message
@@ -82,6 +86,12 @@ class TooLarge(ThreadBriefError):
     """A body, file or thread is past a configured limit."""
 
     code = "too-large"
+
+
+class Busy(ThreadBriefError):
+    """The user or the bot is at a limit (cooldown, concurrent jobs): try again shortly."""
+
+    code = "busy"
 
 
 class ConfigError(ThreadBriefError):

@@ -16,6 +16,15 @@ from bot.text.words import OfflineTokenizer, stemmer, stop_words
 
 ALGORITHMS: tuple[str, ...] = ("lexrank", "textrank", "lsa", "luhn", "kl", "sumbasic", "edmundson")
 DEFAULT_ALGORITHM = "lexrank"
+_SUMY = {
+    "lexrank": ("lex_rank", "LexRankSummarizer"),
+    "textrank": ("text_rank", "TextRankSummarizer"),
+    "lsa": ("lsa", "LsaSummarizer"),
+    "luhn": ("luhn", "LuhnSummarizer"),
+    "kl": ("kl", "KLSummarizer"),
+    "sumbasic": ("sum_basic", "SumBasicSummarizer"),
+    "edmundson": ("edmundson", "EdmundsonSummarizer"),
+}
 
 Count = int | str
 """A number of sentences, or a ratio of the article such as "20%"."""
@@ -50,9 +59,12 @@ def check_algorithm(name: str) -> str:
 
 def make_summarizer(algorithm: str, language: str, title: str | None = None) -> Any:
     """A summarizer with sumy's interface, configured for the language."""
-    from bot.ranking import make_summarizer as make_fast
+    import importlib
 
-    summarizer = make_fast(algorithm, stemmer=stemmer(language), stop_words=stop_words(language))
+    module_name, class_name = _SUMY[algorithm]
+    cls = getattr(importlib.import_module(f"sumy.summarizers.{module_name}"), class_name)
+    summarizer = cls(stemmer(language))
+    summarizer.stop_words = stop_words(language)
     if algorithm == "edmundson":
         tokenizer = OfflineTokenizer(language)
         title_words = tokenizer.to_words(title or "")

@@ -23,7 +23,7 @@ _ABBREVIATIONS: Mapping[str, str] = {
     "en": "mr mrs ms dr prof sr jr st mt rev gen col lt sgt capt gov sen rep pres inc ltd co "
     "corp dept univ est approx u.s u.k u.n e.u a.m p.m ph.d b.a m.a",
     "fr": "m mm mme mlle dr pr st ste av bd env p.ex c.-à-d cie éd",
-    "de": "hr fr dr prof bzw ca usw z.b d.h u.a o.ä s.o s.u vgl nr str abs ggf evtl inkl "
+    "de": "hr hrn fr frl dr prof bzw ca usw z.b d.h u.a o.ä s.o s.u vgl nr str abs ggf evtl inkl "
     "jh bspw mio mrd",
     "es": "sr sra srta dr dra ud uds lic ing av avda pág núm aprox etc ee.uu",
     "it": "sig sigg dott prof ing avv pag ecc",

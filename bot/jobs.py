@@ -1,0 +1,116 @@
+"""Briefs as jobs: read the source, then brief it, both in worker processes.
+
+Reading (download and parse) and briefing are CPU work that would stall the bot's event loop,
+and with it the gateway heartbeat, for seconds on a large thread. Both run in a process pool; the
+loop only awaits them and reports progress between the two steps ("Reading 412 comments…"). A
+semaphore bounds concurrent jobs and a per-user cooldown keeps one user from starving others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import time
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+from bot.brief import Brief
+from bot.config import FetchConfig
+from bot.errors import Busy, TooLarge
+from bot.pipeline import BriefOptions, make_brief
+from bot.thread import Thread
+
+Progress = Callable[[str], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRequest:
+    """Where a thread comes from: a URL, or the bytes of an uploaded file."""
+
+    url: str | None = None
+    data: bytes | None = field(default=None, repr=False)
+    filename: str | None = None
+    pick: str | None = None
+
+    def describe(self) -> str:
+        return self.url or self.filename or "the upload"
+
+
+def read_source(request: SourceRequest, fetch: FetchConfig) -> Thread:
+    """Download and parse, synchronously: meant to run in a worker process or the CLI."""
+    from bot.sources import read_bytes
+
+    if request.url is not None:
+        from bot.sources.url import read_url
+
+        return asyncio.run(read_url(request.url, fetch, pick=request.pick))
+    return read_bytes(request.data or b"", pick=request.pick)
+
+
+def _warm_up() -> None:
+    """Import the pipeline in each worker at start, not on the first user's request."""
+    import bot.pipeline  # noqa: F401
+    import bot.sources  # noqa: F401
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    # "spawn": forking a process that runs discord.py's loop and heartbeat thread is unsafe.
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_warm_up,
+    )
+
+
+class JobRunner:
+    """Runs briefs in an executor, with a bound on concurrent jobs and a per-user cooldown."""
+
+    def __init__(
+        self,
+        executor: Executor,
+        fetch: FetchConfig,
+        *,
+        max_jobs: int = 2,
+        cooldown: float = 20.0,
+        max_comments: int = 20000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.executor = executor
+        self.fetch = fetch
+        self.max_comments = max_comments
+        self.cooldown = cooldown
+        self._slots = asyncio.Semaphore(max_jobs)
+        self._last: dict[int, float] = {}
+        self._clock = clock
+
+    def claim(self, user_id: int) -> None:
+        """Start a user's cooldown, or raise Busy saying how long they have to wait."""
+        now = self._clock()
+        last = self._last.get(user_id)
+        if last is not None and now - last < self.cooldown:
+            wait = self.cooldown - (now - last)
+            raise Busy(f"You asked for a brief {now - last:.0f} s ago.",
+                       hint=f"Try again in {wait:.0f} s.")
+        self._last[user_id] = now
+
+    async def run(
+        self, request: SourceRequest, options: BriefOptions, progress: Progress
+    ) -> tuple[Brief, Thread]:
+        options = options.checked()
+        if self._slots.locked():
+            await progress("Waiting for a free slot: other briefs are being made…")
+        loop = asyncio.get_running_loop()
+        async with self._slots:
+            await progress(f"Reading {request.describe()}…")
+            thread = await loop.run_in_executor(self.executor, read_source, request, self.fetch)
+            n = thread.present_count
+            if n > self.max_comments:
+                raise TooLarge(
+                    f"This thread has {n:,} comments; this bot briefs at most "
+                    f"{self.max_comments:,}.",
+                    hint="Ask the bot's owner to raise bot.max_comments.",
+                )
+            await progress(f"Reading {n:,} comment{'s' if n != 1 else ''}…")
+            brief = await loop.run_in_executor(self.executor, make_brief, thread, options)
+        return brief, thread

@@ -1,0 +1,181 @@
+"""The brief as Discord embeds, within every Discord limit, for any thread size.
+
+Thread text is untrusted: a comment may hold "@everyone", role or user mentions, markdown,
+masked links or headings. `neutralise` makes each of those print literally, and posts are sent
+with `allowed_mentions` none besides (see cogs). Text is cut before it is escaped, so a cut never
+splits an escape sequence, and every length is checked after escaping.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import discord
+
+from bot.brief import Brief, Viewpoint
+from bot.viewpoints import language_label
+
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELD_NAME_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+FIELDS_LIMIT = 25
+FOOTER_LIMIT = 2048
+AUTHOR_LIMIT = 256
+MESSAGE_TOTAL_LIMIT = 6000
+EMBEDS_PER_MESSAGE = 10
+
+_MARKDOWN = re.compile(r"([\\*_~`|>#\-\[\]()<:@!])")
+_MENTION_WORDS = re.compile(r"@(everyone|here)", re.IGNORECASE)
+_WHITESPACE = re.compile(r"\s+")
+ZWSP = "\u200b"
+
+
+def neutralise(text: str) -> str:
+    """Text that renders as itself: no markdown, links, mentions, headings or line breaks."""
+    flat = _WHITESPACE.sub(" ", text).strip()
+    escaped = _MARKDOWN.sub(r"\\\1", flat)
+    return _MENTION_WORDS.sub(lambda m: f"@{ZWSP}{m.group(1)}", escaped)
+
+
+def clip(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word boundary with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: max(0, limit - 1)]
+    space = cut.rfind(" ")
+    if space > limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip() + "…"
+
+
+def safe(text: str, limit: int) -> str:
+    """Neutralised text of at most `limit` characters, whatever the escaping adds."""
+    budget = limit
+    while True:
+        out = neutralise(clip(text, budget))
+        if len(out) <= limit:
+            return out
+        budget = max(1, budget - (len(out) - limit) - 1)
+
+
+def _http(url: str | None) -> str | None:
+    return url if url and url.startswith(("https://", "http://")) and len(url) <= 2000 else None
+
+
+def counts_line(brief: Brief) -> str:
+    c = brief.counts
+    parts = [c.presence()]
+    if c.missing:
+        parts.append(f"{c.missing} missing or deleted")
+    if c.authors:
+        parts.append(f"{c.authors} author{'s' if c.authors != 1 else ''}")
+    if c.languages:
+        parts.append(", ".join(f"{language_label(code)} {n}" for code, n in c.languages[:5]))
+    if c.links:
+        parts.append(f"{c.links} link{'s' if c.links != 1 else ''} from other sites")
+    if brief.closed:
+        parts.append("comments closed")
+    return " · ".join(parts)
+
+
+def _viewpoint_field(v: Viewpoint, budget: int) -> tuple[str, str]:
+    size = f"{v.size} comment{'s' if v.size != 1 else ''}"
+    name = safe(f"{v.share:.0%} · {v.label}", 120) + f" ({size})"
+    lines: list[str] = []
+    budget = min(budget, FIELD_VALUE_LIMIT) - 10
+    per_quote = max(120, budget // max(1, len(v.quotes)) - 80)
+    for q in v.quotes:
+        who = f" — {safe(q.author, 60)}" if q.author else ""
+        link = f" [↗]({url})" if (url := _http(q.url)) and len(url) < 300 else ""
+        line = f"> “{safe(q.text, per_quote)}”{who}{link}"
+        if sum(len(x) + 1 for x in lines) + len(line) > budget:
+            break
+        lines.append(line)
+    return name, "\n".join(lines) or "—"
+
+
+@dataclass(frozen=True, slots=True)
+class Pages:
+    """The brief split into embeds; page 0 carries the summary, every page some viewpoints."""
+
+    embeds: tuple[discord.Embed, ...]
+
+    def __len__(self) -> int:
+        return len(self.embeds)
+
+
+def embed_length(embed: discord.Embed) -> int:
+    return len(embed)
+
+
+def brief_pages(brief: Brief, *, per_page: int = 5, colour: int = 0x5865F2) -> Pages:
+    """Embeds of at most `per_page` viewpoints each, every one within Discord's limits."""
+    per_page = max(1, min(per_page, FIELDS_LIMIT - 1))
+    chunks = [brief.viewpoints[i : i + per_page] for i in range(0, len(brief.viewpoints), per_page)]
+    chunks = chunks or [()]
+    title = safe(brief.title or "Discussion brief", TITLE_LIMIT)
+    byline = " · ".join(x for x in (brief.author, brief.site) if x)
+    embeds: list[discord.Embed] = []
+    for index, chunk in enumerate(chunks):
+        embed = discord.Embed(title=title, url=_http(brief.url), colour=colour)
+        if byline:
+            embed.set_author(name=safe(byline, AUTHOR_LIMIT))
+        if index == 0:
+            embed.description = _description(brief)
+        else:
+            embed.description = safe(counts_line(brief), 300)
+        room = MESSAGE_TOTAL_LIMIT - len(embed) - 300
+        for v in chunk:
+            name, value = _viewpoint_field(v, room // len(chunk) - 150)
+            embed.add_field(name=name, value=value, inline=False)
+        footer = f"{brief.algorithm} · page {index + 1}/{len(chunks)}"
+        if brief.unclassified:
+            footer += f" · {len(brief.unclassified)} short comments not grouped"
+        embed.set_footer(text=footer[:FOOTER_LIMIT])
+        _fit(embed)
+        embeds.append(embed)
+    return Pages(tuple(embeds))
+
+
+def _description(brief: Brief) -> str:
+    head = f"**{safe(counts_line(brief), 500)}**"
+    if brief.summary:
+        lines = [head, "", "**What the article says**"]
+        budget = 2000
+        per = max(240, budget // len(brief.summary))
+        shown = 0
+        for sentence in brief.summary:
+            line = f"• {safe(sentence, per)}"
+            if budget - len(line) < 0:
+                break
+            budget -= len(line) + 1
+            lines.append(line)
+            shown += 1
+        if shown < len(brief.summary):
+            lines.append(f"*… {len(brief.summary) - shown} more sentences (see --json)*")
+    elif brief.title is None:
+        lines = [head, "", "No article: a brief of the discussion."]
+    else:
+        lines = [head]
+    if not brief.viewpoints:
+        lines += ["", "No comments to group." if not brief.counts.comments
+                  else "The comments are too short to tell viewpoints apart."]
+    for note in brief.notes[:3]:
+        lines.append(f"*{safe(note, 200)}*")
+    text = "\n".join(lines)
+    return text if len(text) <= DESCRIPTION_LIMIT else clip(text, DESCRIPTION_LIMIT)
+
+
+def _fit(embed: discord.Embed) -> None:
+    """A last guard: budgets above keep every page under 6000 characters, this proves it."""
+    if len(embed) > MESSAGE_TOTAL_LIMIT:  # pragma: no cover - a budget bug, not a user error
+        raise AssertionError(f"embed of {len(embed)} characters exceeds Discord's limit")
+
+
+def error_embed(message: str, *, reference: str | None = None) -> discord.Embed:
+    embed = discord.Embed(description=safe(message, 1500), colour=0xED4245)
+    if reference:
+        embed.set_footer(text=f"reference {reference}")
+    return embed

@@ -1,0 +1,128 @@
+"""The Discord bot: a `commands.Bot` that owns the shared resources and loads the cogs.
+
+`create_bot` takes everything from the config and passes extra keyword arguments through to
+discord.py, so tests can point it at a local Discord and shorten the guild-ready wait. The bot
+never pings: `AllowedMentions.none()` is its default for every message it sends.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from concurrent.futures import Executor
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.config import Config, require_token
+from bot.errors import ThreadBriefError
+from bot.jobs import JobRunner, process_pool
+from bot.store import Store
+
+log = logging.getLogger("threadbrief")
+
+EXTENSIONS = ("cogs.summarize", "cogs.settings", "cogs.help")
+
+
+class ThreadBriefBot(commands.Bot):
+    """Holds the store, the job runner and the config; cogs reach them through the bot."""
+
+    def __init__(self, config: Config, *, executor: Executor | None = None, **kwargs: Any) -> None:
+        intents = discord.Intents.default()
+        # Privileged: only needed to brief links posted in auto-summary channels.
+        intents.message_content = config.bot.message_content
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+            **kwargs,
+        )
+        self.config = config
+        self.store = Store(config.bot.database)
+        self._own_executor = executor is None
+        self.executor = executor or process_pool(config.bot.max_jobs)
+        self.jobs = JobRunner(
+            self.executor,
+            config.fetch,
+            max_jobs=config.bot.max_jobs,
+            cooldown=config.bot.user_cooldown,
+            max_comments=config.bot.max_comments,
+        )
+        self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
+
+    async def setup_hook(self) -> None:
+        await self.store.open()
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        guild_id = self.config.bot.dev_guild_id
+        if guild_id is not None:
+            guild = discord.Object(id=guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d commands to guild %s", len(synced), guild_id)
+        else:
+            synced = await self.tree.sync()
+            log.info("synced %d commands globally", len(synced))
+
+    async def close(self) -> None:
+        await super().close()
+        await self.store.close()
+        if self._own_executor:
+            self.executor.shutdown(wait=False, cancel_futures=True)
+
+    async def on_app_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        """One place that turns any failure into a short private reply; the bot stays up."""
+        from bot.render.embeds import error_embed
+
+        original = getattr(error, "original", error)
+        reference: str | None = None
+        if isinstance(original, ThreadBriefError):
+            message = original.user_message()
+        elif isinstance(error, app_commands.CommandOnCooldown):
+            message = f"Slow down: try again in {error.retry_after:.0f} s."
+        elif isinstance(error, app_commands.MissingPermissions | app_commands.CheckFailure):
+            message = "You do not have the permission this command needs (Manage Server)."
+        else:
+            reference = uuid.uuid4().hex[:8]
+            command = interaction.command.qualified_name if interaction.command else "?"
+            log.error(
+                "command %s failed (reference %s, guild %s, user %s)",
+                command, reference, interaction.guild_id, interaction.user.id,
+                exc_info=original,
+            )
+            message = "Something went wrong on my side while making this brief."
+        await send_private(interaction, error_embed(message, reference=reference))
+
+
+async def send_private(interaction: discord.Interaction, embed: discord.Embed) -> None:
+    """Reply privately whatever state the interaction is in (fresh, deferred or answered)."""
+    try:
+        if not interaction.response.is_done():
+            await interaction.response.send_message(embed=embed, ephemeral=True)
+            return
+        if interaction.type is discord.InteractionType.application_command:
+            # A public "thinking…" message must not turn into a public error: remove it first.
+            try:
+                await interaction.delete_original_response()
+            except discord.HTTPException:
+                pass
+        await interaction.followup.send(embed=embed, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("could not deliver an error reply for interaction %s", interaction.id)
+
+
+def create_bot(config: Config, **kwargs: Any) -> ThreadBriefBot:
+    return ThreadBriefBot(config, **kwargs)
+
+
+def run(config: Config) -> None:
+    """Start the bot until interrupted. The token is read here and never logged."""
+    token = require_token(config)
+    discord.utils.setup_logging(level=logging.INFO)
+    bot = create_bot(config)
+    bot.run(token, log_handler=None)

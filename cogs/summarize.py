@@ -1,0 +1,235 @@
+"""/summarize, the "Summarize thread" message menu, and auto-summary of posted links.
+
+Glue only: read the interaction, call the job runner, render the brief as embeds, send. Errors
+propagate to the bot's one error handler, which replies privately.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import BadInput, ThreadBriefError, TooLarge
+from bot.jobs import SourceRequest
+from bot.pipeline import BriefOptions
+from bot.render.embeds import Pages, brief_pages
+from bot.runner import ThreadBriefBot
+from bot.text.links import find_urls
+
+log = logging.getLogger("threadbrief.summarize")
+
+Algorithm = Literal["lexrank", "textrank", "lsa", "luhn", "kl", "sumbasic", "edmundson"]
+PAGE_TIMEOUT = 600.0
+
+
+class BriefView(discord.ui.View):
+    """Previous/next buttons over the brief's pages, for the user who asked, plus a source link."""
+
+    def __init__(self, pages: Pages, owner_id: int, url: str | None) -> None:
+        super().__init__(timeout=PAGE_TIMEOUT)
+        self.pages = pages
+        self.owner_id = owner_id
+        self.index = 0
+        self.interaction: discord.Interaction | None = None
+        if len(pages) < 2:
+            self.remove_item(self.previous)
+            self.remove_item(self.next)
+        if url and url.startswith(("http://", "https://")) and len(url) <= 512:
+            self.add_item(discord.ui.Button(label="Source", url=url))
+        self._sync()
+
+    def _sync(self) -> None:
+        self.previous.disabled = self.index == 0
+        self.next.disabled = self.index >= len(self.pages) - 1
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id == self.owner_id:
+            return True
+        await interaction.response.send_message(
+            "Only the person who asked for this brief can turn its pages. "
+            "Run /summarize yourself to get your own.",
+            ephemeral=True,
+        )
+        return False
+
+    async def _show(self, interaction: discord.Interaction, step: int) -> None:
+        self.index = max(0, min(len(self.pages) - 1, self.index + step))
+        self._sync()
+        await interaction.response.edit_message(embed=self.pages.embeds[self.index], view=self)
+
+    @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary)
+    async def previous(self, interaction: discord.Interaction, _: discord.ui.Button[BriefView]) -> None:
+        await self._show(interaction, -1)
+
+    @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.secondary)
+    async def next(self, interaction: discord.Interaction, _: discord.ui.Button[BriefView]) -> None:
+        await self._show(interaction, +1)
+
+    async def on_timeout(self) -> None:
+        for item in self.children:
+            if isinstance(item, discord.ui.Button) and item.url is None:
+                item.disabled = True
+        if self.interaction is not None:
+            try:
+                await self.interaction.edit_original_response(view=self)
+            except discord.HTTPException:
+                pass
+
+
+class Progress:
+    """Edits the deferred reply with what is happening, at most once a second."""
+
+    def __init__(self, interaction: discord.Interaction) -> None:
+        self.interaction = interaction
+        self.last = 0.0
+
+    async def __call__(self, text: str) -> None:
+        now = time.monotonic()
+        if now - self.last < 1.0 and self.last:
+            return
+        self.last = now
+        await self.interaction.edit_original_response(content=f"⏳ {text}")
+
+
+class Summarize(commands.Cog):
+    def __init__(self, bot: ThreadBriefBot) -> None:
+        self.bot = bot
+        self.menu = app_commands.ContextMenu(name="Summarize thread", callback=self.summarize_message)
+        bot.tree.add_command(self.menu)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
+
+    async def _options(
+        self,
+        guild_id: int | None,
+        sentences: int | None,
+        algorithm: str | None,
+        viewpoints: int | None,
+    ) -> BriefOptions:
+        defaults = self.bot.config.brief
+        saved = await self.bot.store.guild_settings(guild_id) if guild_id else None
+        return BriefOptions(
+            algorithm=algorithm or (saved and saved.algorithm) or defaults.algorithm,
+            sentences=sentences or (saved and saved.sentences) or defaults.sentences,
+            viewpoints=viewpoints or (saved and saved.viewpoints) or defaults.viewpoints,
+            quotes=defaults.quotes,
+        ).checked()
+
+    async def _attachment_request(self, attachment: discord.Attachment) -> SourceRequest:
+        limit = self.bot.config.bot.max_attachment_mb
+        if attachment.size > limit * 1024 * 1024:
+            raise TooLarge(
+                f"{attachment.filename} is {attachment.size / 1048576:.1f} MB; "
+                f"this bot reads files up to {limit:g} MB.",
+                hint="Upload a smaller export, or give the thread's URL instead.",
+            )
+        return SourceRequest(data=await attachment.read(), filename=attachment.filename)
+
+    async def _brief(
+        self,
+        interaction: discord.Interaction,
+        request_for: discord.Attachment | str,
+        options: BriefOptions,
+        private: bool,
+    ) -> None:
+        self.bot.jobs.claim(interaction.user.id)
+        await interaction.response.defer(ephemeral=private, thinking=True)
+        if isinstance(request_for, str):
+            request = SourceRequest(url=request_for)
+        else:
+            request = await self._attachment_request(request_for)
+        brief, _thread = await self.bot.jobs.run(request, options, Progress(interaction))
+        pages = brief_pages(brief, per_page=options.viewpoints)
+        view = BriefView(pages, interaction.user.id, brief.url or request.url)
+        view.interaction = interaction
+        await interaction.edit_original_response(content=None, embed=pages.embeds[0], view=view)
+
+    @app_commands.command(name="summarize", description="Brief an article and its comments: "
+                          "what it says, and what commenters argue")
+    @app_commands.describe(
+        url="Link to a blog post, news page, Reddit/HN/Discourse/Mastodon thread or feed",
+        file="An export: text copy of a page, WordPress WXR, Disqus XML, RSS/Atom, JSON",
+        sentences="Sentences in the article summary (default 3)",
+        algorithm="How summary sentences are picked (default LexRank)",
+        viewpoints="Viewpoints per page (default 5)",
+        private="Only you see the brief",
+    )
+    async def summarize(
+        self,
+        interaction: discord.Interaction,
+        url: str | None = None,
+        file: discord.Attachment | None = None,
+        sentences: app_commands.Range[int, 1, 20] | None = None,
+        algorithm: Algorithm | None = None,
+        viewpoints: app_commands.Range[int, 1, 10] | None = None,
+        private: bool = False,
+    ) -> None:
+        if (url is None) == (file is None):
+            raise BadInput(
+                "Give either a url or a file to summarize (one of them, not both).",
+                hint="Example: /summarize url:https://example.org/post",
+            )
+        target: discord.Attachment | str
+        if url is not None:
+            urls = find_urls(url)
+            if not urls:
+                raise BadInput(f"'{url[:100]}' is not a web link.",
+                               hint="Give a full link starting with https://.")
+            target = urls[0]
+        else:
+            assert file is not None
+            target = file
+        options = await self._options(interaction.guild_id, sentences, algorithm, viewpoints)
+        await self._brief(interaction, target, options, private)
+
+    async def summarize_message(
+        self, interaction: discord.Interaction, message: discord.Message
+    ) -> None:
+        urls = find_urls(message.content)
+        target: discord.Attachment | str
+        if message.attachments:
+            target = message.attachments[0]
+        elif urls:
+            target = urls[0]
+        else:
+            raise BadInput(
+                "This message has no link or attached file to summarize.",
+                hint="Use it on a message that shares an article link or a thread export.",
+            )
+        options = await self._options(interaction.guild_id, None, None, None)
+        await self._brief(interaction, target, options, private=False)
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        """Auto-summary: brief the first link posted in a channel where admins turned it on."""
+        if message.author.bot or message.guild is None:
+            return
+        settings = await self.bot.store.guild_settings(message.guild.id)
+        if message.channel.id not in settings.auto_channels:
+            return
+        urls = find_urls(message.content)
+        if not urls:
+            return
+        try:
+            self.bot.jobs.claim(message.author.id)
+            options = await self._options(message.guild.id, None, None, None)
+
+            async def quiet(_: str) -> None:
+                return None
+
+            brief, _ = await self.bot.jobs.run(SourceRequest(url=urls[0]), options, quiet)
+        except ThreadBriefError as e:  # best effort: nobody asked, so no error reply
+            log.info("auto-summary skipped for %s: %s", urls[0], e.user_message())
+            return
+        pages = brief_pages(brief, per_page=options.viewpoints)
+        await message.reply(embed=pages.embeds[0], mention_author=False)
+
+
+async def setup(bot: ThreadBriefBot) -> None:
+    await bot.add_cog(Summarize(bot))
