@@ -59,7 +59,7 @@ class Counts:
     """Pingbacks and trackbacks: links from other sites, not opinions."""
 
     def presence(self) -> str:
-        """"5 of 6 responses present" when the source declared more than it holds."""
+        """ "5 of 6 responses present" when the source declared more than it holds."""
         if self.declared is not None and self.declared != self.comments:
             return f"{self.comments} of {self.declared} responses present"
         return f"{self.comments} comment{'' if self.comments == 1 else 's'}"

@@ -32,8 +32,11 @@ def _parser() -> argparse.ArgumentParser:
     s = commands.add_parser("summarize", help="print the brief of a file, URL or - (stdin)")
     s.add_argument("source", help="a file, an http(s) URL, or - for standard input")
     s.add_argument("-s", "--sentences", help="summary length: sentences (3) or a ratio (20%%)")
-    s.add_argument("-a", "--algorithm", help="lexrank (default), textrank, lsa, luhn, kl, "
-                   "sumbasic or edmundson")
+    s.add_argument(
+        "-a",
+        "--algorithm",
+        help="lexrank (default), textrank, lsa, luhn, kl, sumbasic or edmundson",
+    )
     s.add_argument("-v", "--viewpoints", type=int, help="viewpoints to show (default 5)")
     s.add_argument("-q", "--quotes", type=int, help="quotes per viewpoint (default 2)")
     s.add_argument("--pick", help="which post of a multi-post export or feed (title, slug, link)")
@@ -75,8 +78,10 @@ def _read(args: argparse.Namespace, config: Any) -> Any:
     else:
         path = Path(source)
         if "://" in source:
-            raise BadInput(f"'{source}' is not a URL ThreadBrief can read.",
-                           hint="Give an http:// or https:// URL, or a file.")
+            raise BadInput(
+                f"'{source}' is not a URL ThreadBrief can read.",
+                hint="Give an http:// or https:// URL, or a file.",
+            )
         if not path.exists():
             raise BadInput(f"No such file: {source}.", hint="Check the path, or give a URL.")
         if path.is_dir():
@@ -112,8 +117,9 @@ def summarize(args: argparse.Namespace, config: Any) -> int:
 
         from bot.render.json import document
 
-        json.dump(document(brief, thread, asdict(options)), sys.stdout, ensure_ascii=False,
-                  indent=2)
+        json.dump(
+            document(brief, thread, asdict(options)), sys.stdout, ensure_ascii=False, indent=2
+        )
         sys.stdout.write("\n")
     else:
         from rich.console import Console
@@ -145,8 +151,10 @@ def main(argv: list[str] | None = None) -> int:
         ref = uuid.uuid4().hex[:8]
         if args.debug:
             raise
-        print(f"threadbrief: internal error (reference {ref}); rerun with --debug for details.",
-              file=sys.stderr)
+        print(
+            f"threadbrief: internal error (reference {ref}); rerun with --debug for details.",
+            file=sys.stderr,
+        )
         return 1
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +75,7 @@ def _check(section: str, key: str, value: Any, default: Any) -> Any:
         if not isinstance(value, bool):
             raise ConfigError(f"Config key '{name}' must be true or false, not {value!r}.")
         return value
-    if isinstance(default, int) and not isinstance(default, bool) or key == "dev_guild_id":
+    if (isinstance(default, int) and not isinstance(default, bool)) or key == "dev_guild_id":
         if isinstance(value, bool) or not isinstance(value, int):
             raise ConfigError(f"Config key '{name}' must be a whole number, not {value!r}.")
         if value < (1 if key != "retries" else 0):
@@ -103,7 +103,7 @@ def _section(name: str, raw: Any, base: Path | None) -> Any:
     if not isinstance(raw, dict):
         raise ConfigError(f"Config section [{name}] must be a table.")
     defaults = cls()
-    known = set(cls.__dataclass_fields__)
+    known = {f.name for f in fields(cls)}
     values: dict[str, Any] = {}
     for key, value in raw.items():
         if key not in known:

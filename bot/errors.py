@@ -27,6 +27,9 @@ class ThreadBriefError(Exception):
         """The message with its hint, as one line."""
         return f"{self.message} {self.hint}" if self.hint else self.message
 
+    def __str__(self) -> str:
+        return self.user_message()
+
 
 class BadInput(ThreadBriefError):
     """The input is not something ThreadBrief can read (empty, binary, not a thread)."""

@@ -50,7 +50,7 @@ def read_source(request: SourceRequest, fetch: FetchConfig) -> Thread:
 
 def _warm_up() -> None:
     """Import the pipeline in each worker at start, not on the first user's request."""
-    import bot.pipeline  # noqa: F401
+    import bot.pipeline
     import bot.sources  # noqa: F401
 
 
@@ -90,8 +90,9 @@ class JobRunner:
         last = self._last.get(user_id)
         if last is not None and now - last < self.cooldown:
             wait = self.cooldown - (now - last)
-            raise Busy(f"You asked for a brief {now - last:.0f} s ago.",
-                       hint=f"Try again in {wait:.0f} s.")
+            raise Busy(
+                f"You asked for a brief {now - last:.0f} s ago.", hint=f"Try again in {wait:.0f} s."
+            )
         self._last[user_id] = now
 
     async def run(

@@ -92,7 +92,10 @@ class ThreadBriefBot(commands.Bot):
             command = interaction.command.qualified_name if interaction.command else "?"
             log.error(
                 "command %s failed (reference %s, guild %s, user %s)",
-                command, reference, interaction.guild_id, interaction.user.id,
+                command,
+                reference,
+                interaction.guild_id,
+                interaction.user.id,
                 exc_info=original,
             )
             message = "Something went wrong on my side while making this brief."

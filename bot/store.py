@@ -118,9 +118,9 @@ class Store:
     async def save_guild_settings(self, settings: GuildSettings) -> None:
         await self.db.execute(
             "INSERT INTO guild_settings (guild_id, algorithm, sentences, viewpoints, auto_channels)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT(guild_id) DO UPDATE SET algorithm=excluded.algorithm,"
-            " sentences=excluded.sentences, viewpoints=excluded.viewpoints,"
-            " auto_channels=excluded.auto_channels",
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT(guild_id) DO UPDATE SET"
+            " algorithm=excluded.algorithm, sentences=excluded.sentences,"
+            " viewpoints=excluded.viewpoints, auto_channels=excluded.auto_channels",
             (
                 settings.guild_id,
                 settings.algorithm,

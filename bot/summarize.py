@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.errors import BadInput
-from bot.thread import Article
 from bot.text.sentences import split_sentences
 from bot.text.words import OfflineTokenizer, stemmer, stop_words
+from bot.thread import Article
 
 ALGORITHMS: tuple[str, ...] = ("lexrank", "textrank", "lsa", "luhn", "kl", "sumbasic", "edmundson")
 DEFAULT_ALGORITHM = "lexrank"

@@ -76,9 +76,7 @@ class Comment:
         return "\n\n".join(p.strip() for p in parts if p.strip())
 
     def quoted_texts(self) -> tuple[str, ...]:
-        return tuple(
-            self.text[s.start : s.end] for s in self.spans if s.kind is SpanKind.QUOTE
-        )
+        return tuple(self.text[s.start : s.end] for s in self.spans if s.kind is SpanKind.QUOTE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +152,7 @@ class Thread:
         return tuple(seen)
 
     def presence_line(self) -> str:
-        """"5 of 6 responses present" where a count was declared, else "5 comments"."""
+        """ "5 of 6 responses present" where a count was declared, else "5 comments"."""
         n = self.present_count
         if self.declared_count is not None and self.declared_count != n:
             return f"{n} of {self.declared_count} responses present"

@@ -30,7 +30,7 @@ MIN_TERMS = 3
 """Comments with fewer content words than this ("+1", "so true") are left unclassified."""
 SMALL_THREAD = 40
 """Up to this many comments in a language, groups are formed by pairwise merging."""
-MERGE_SIMILARITY = 0.12
+MERGE_SIMILARITY = 0.08
 """Average cosine similarity above which two small-thread groups are merged."""
 MIN_LANGUAGE_GROUP = 4
 """A language needs this many comments to be grouped on its own; rarer ones are gathered."""
@@ -79,11 +79,7 @@ def _prepare(comment: Comment, main_language: str) -> _Unit:
         s for p in comment.own_text().split("\n\n") for s in split_sentences(p, language)
     )
     sentence_terms = tuple(
-        tuple(
-            stem(w)
-            for w in tokenize_words(s)
-            if len(w) > 2 and w.lower() not in stops
-        )
+        tuple(stem(w) for w in tokenize_words(s) if len(w) > 2 and w.lower() not in stops)
         for s in sentences
     )
     return _Unit(comment, language, sentences, sentence_terms)
@@ -224,9 +220,9 @@ def _quotes(
     for _score, i, k in candidates:
         if len(chosen) == count:
             break
-        terms = set(units[i].sentence_terms[k])
+        bag = set(units[i].sentence_terms[k])
         if i in used_comments or any(
-            _jaccard(terms, set(units[j].sentence_terms[m])) > 0.5 for j, m in chosen
+            _jaccard(bag, set(units[j].sentence_terms[m])) > 0.5 for j, m in chosen
         ):
             continue
         chosen.append((i, k))

@@ -34,7 +34,9 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
         super().__init__()
 
     async def _reply(self, interaction: discord.Interaction, settings: GuildSettings) -> None:
-        embed = discord.Embed(title="ThreadBrief settings", description=describe(settings, self.bot))
+        embed = discord.Embed(
+            title="ThreadBrief settings", description=describe(settings, self.bot)
+        )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="show", description="Show this server's ThreadBrief defaults")

@@ -63,7 +63,9 @@ class BriefView(discord.ui.View):
         await interaction.response.edit_message(embed=self.pages.embeds[self.index], view=self)
 
     @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary)
-    async def previous(self, interaction: discord.Interaction, _: discord.ui.Button[BriefView]) -> None:
+    async def previous(
+        self, interaction: discord.Interaction, _: discord.ui.Button[BriefView]
+    ) -> None:
         await self._show(interaction, -1)
 
     @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.secondary)
@@ -99,7 +101,9 @@ class Progress:
 class Summarize(commands.Cog):
     def __init__(self, bot: ThreadBriefBot) -> None:
         self.bot = bot
-        self.menu = app_commands.ContextMenu(name="Summarize thread", callback=self.summarize_message)
+        self.menu = app_commands.ContextMenu(
+            name="Summarize thread", callback=self.summarize_message
+        )
         bot.tree.add_command(self.menu)
 
     async def cog_unload(self) -> None:
@@ -150,8 +154,10 @@ class Summarize(commands.Cog):
         view.interaction = interaction
         await interaction.edit_original_response(content=None, embed=pages.embeds[0], view=view)
 
-    @app_commands.command(name="summarize", description="Brief an article and its comments: "
-                          "what it says, and what commenters argue")
+    @app_commands.command(
+        name="summarize",
+        description="Brief an article and its comments: what it says, and what commenters argue",
+    )
     @app_commands.describe(
         url="Link to a blog post, news page, Reddit/HN/Discourse/Mastodon thread or feed",
         file="An export: text copy of a page, WordPress WXR, Disqus XML, RSS/Atom, JSON",
@@ -179,8 +185,10 @@ class Summarize(commands.Cog):
         if url is not None:
             urls = find_urls(url)
             if not urls:
-                raise BadInput(f"'{url[:100]}' is not a web link.",
-                               hint="Give a full link starting with https://.")
+                raise BadInput(
+                    f"'{url[:100]}' is not a web link.",
+                    hint="Give a full link starting with https://.",
+                )
             target = urls[0]
         else:
             assert file is not None

@@ -10,7 +10,7 @@ SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
 
 
 @pytest.fixture
-def sample() -> "SampleFinder":
+def sample() -> SampleFinder:
     return SampleFinder()
 
 

@@ -1,4 +1,4 @@
-"""Sentences are split without downloaded data, keeping abbreviations, initials and numbers whole."""
+"""Sentences split without downloaded data; abbreviations, initials and numbers stay whole."""
 
 from __future__ import annotations
 
@@ -13,25 +13,56 @@ from bot.text.words import OfflineTokenizer, stemmer, stop_words
 @pytest.mark.parametrize(
     ("language", "text", "expected"),
     [
-        ("en", "The U.S. view is clear. Then he left.", ["The U.S. view is clear.", "Then he left."]),
-        ("en", "Dr. Smith paid $1.5 million. It was a lot.",
-         ["Dr. Smith paid $1.5 million.", "It was a lot."]),
-        ("en", "J. R. R. Tolkien wrote it. Others agreed.",
-         ["J. R. R. Tolkien wrote it.", "Others agreed."]),
-        ("en", "Bring something, e.g. bread. We eat at 8.",
-         ["Bring something, e.g. bread.", "We eat at 8."]),
-        ("en", '"Is it?" he asked. "Yes!" She left.', ['"Is it?" he asked.', '"Yes!"', "She left."]),
-        ("en", "We live in the U.S. The weather is fine.",
-         ["We live in the U.S.", "The weather is fine."]),
-        ("fr", "M. Dupont est arrivé. Il a dit « non ». C'est tout.",
-         ["M. Dupont est arrivé.", "Il a dit « non ».", "C'est tout."]),
-        ("de", "Am 3. Oktober kam Dr. Müller, z.B. mit Hrn. Maier. Das war gut.",
-         ["Am 3. Oktober kam Dr. Müller, z.B. mit Hrn. Maier.", "Das war gut."]),
-        ("es", "¿Vienes? La Sra. García dijo que sí. ¡Qué bien!",
-         ["¿Vienes?", "La Sra. García dijo que sí.", "¡Qué bien!"]),
+        (
+            "en",
+            "The U.S. view is clear. Then he left.",
+            ["The U.S. view is clear.", "Then he left."],
+        ),
+        (
+            "en",
+            "Dr. Smith paid $1.5 million. It was a lot.",
+            ["Dr. Smith paid $1.5 million.", "It was a lot."],
+        ),
+        (
+            "en",
+            "J. R. R. Tolkien wrote it. Others agreed.",
+            ["J. R. R. Tolkien wrote it.", "Others agreed."],
+        ),
+        (
+            "en",
+            "Bring something, e.g. bread. We eat at 8.",
+            ["Bring something, e.g. bread.", "We eat at 8."],
+        ),
+        (
+            "en",
+            '"Is it?" he asked. "Yes!" She left.',
+            ['"Is it?" he asked.', '"Yes!"', "She left."],
+        ),
+        (
+            "en",
+            "We live in the U.S. The weather is fine.",
+            ["We live in the U.S.", "The weather is fine."],
+        ),
+        (
+            "fr",
+            "M. Dupont est arrivé. Il a dit « non ». C'est tout.",
+            ["M. Dupont est arrivé.", "Il a dit « non ».", "C'est tout."],
+        ),
+        (
+            "de",
+            "Am 3. Oktober kam Dr. Müller, z.B. mit Hrn. Maier. Das war gut.",
+            ["Am 3. Oktober kam Dr. Müller, z.B. mit Hrn. Maier.", "Das war gut."],
+        ),
+        (
+            "es",
+            "¿Vienes? La Sra. García dijo que sí. ¡Qué bien!",
+            ["¿Vienes?", "La Sra. García dijo que sí.", "¡Qué bien!"],
+        ),
     ],
 )
-def test_sentences_split_where_a_reader_would(language: str, text: str, expected: list[str]) -> None:
+def test_sentences_split_where_a_reader_would(
+    language: str, text: str, expected: list[str]
+) -> None:
     assert split_sentences(text, language) == expected
 
 

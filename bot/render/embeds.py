@@ -160,8 +160,12 @@ def _description(brief: Brief) -> str:
     else:
         lines = [head]
     if not brief.viewpoints:
-        lines += ["", "No comments to group." if not brief.counts.comments
-                  else "The comments are too short to tell viewpoints apart."]
+        lines += [
+            "",
+            "No comments to group."
+            if not brief.counts.comments
+            else "The comments are too short to tell viewpoints apart.",
+        ]
     for note in brief.notes[:3]:
         lines.append(f"*{safe(note, 200)}*")
     text = "\n".join(lines)

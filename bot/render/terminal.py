@@ -55,15 +55,24 @@ def render(brief: Brief, console: Console, *, viewpoints: int = 5) -> None:
         body.append(Text("No article: this is a brief of the discussion only.", style="dim"))
     body.append(Rule("What commenters argue", style="magenta", align="left"))
     if not brief.viewpoints:
-        body.append(Text("No comments to group." if not brief.counts.comments else
-                         "The comments are too short to tell viewpoints apart."))
+        body.append(
+            Text(
+                "No comments to group."
+                if not brief.counts.comments
+                else "The comments are too short to tell viewpoints apart."
+            )
+        )
     for v in brief.viewpoints[:viewpoints]:
         heading = Text.assemble(
             (f"{v.share:>4.0%} ", "bold magenta"),
             (v.label, "bold"),
-            (f"  ({v.size} comment{'s' if v.size != 1 else ''}"
-             + (f", {v.authors} author{'s' if v.authors != 1 else ''}" if v.authors else "")
-             + (f", score {v.score}" if v.score is not None else "") + ")", "dim"),
+            (
+                f"  ({v.size} comment{'s' if v.size != 1 else ''}"
+                + (f", {v.authors} author{'s' if v.authors != 1 else ''}" if v.authors else "")
+                + (f", score {v.score}" if v.score is not None else "")
+                + ")",
+                "dim",
+            ),
         )
         body.append(heading)
         for q in v.quotes:

@@ -63,7 +63,9 @@ def decode(data: bytes, declared: str | None = None) -> str:
 
     best = from_bytes(data).best()
     if best is None:
-        raise UnsupportedSource("This file is not text in any encoding I recognise.", hint=_TRY_HINT)
+        raise UnsupportedSource(
+            "This file is not text in any encoding I recognise.", hint=_TRY_HINT
+        )
     return str(best)
 
 

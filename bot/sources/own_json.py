@@ -19,8 +19,10 @@ def looks_like(obj: object) -> bool:
         return False
     if "schema_version" in obj and isinstance(obj.get("thread"), dict):
         return True
-    return "comments" in obj and isinstance(obj.get("comments"), list) and (
-        "article" in obj or "source" in obj
+    return (
+        "comments" in obj
+        and isinstance(obj.get("comments"), list)
+        and ("article" in obj or "source" in obj)
     )
 
 

@@ -58,8 +58,7 @@ _FUNCTION_WORDS: Mapping[str, str] = {
     "було для ми ви вони якщо вже або та є",
     "fi": "ja on ei se että oli hän kun mutta niin myös tai jos ovat olla sen ne kuin vain "
     "nyt vielä minä sinä",
-    "hu": "a az és hogy nem is egy van volt de meg csak már mint ha ez azt vagy még el "
-    "kell lesz",
+    "hu": "a az és hogy nem is egy van volt de meg csak már mint ha ez azt vagy még el kell lesz",
     "ro": "și în de la nu este că cu o un pe care se din pentru mai ca sunt dar au fost "
     "sau ce acest această",
     "tr": "ve bir bu da de için ile çok ne daha gibi ama olarak var değil ben sen o mi "
@@ -114,13 +113,13 @@ def detect_language(text: str) -> str:
     if script is not None:
         return script
     weights = _word_weights()
-    scores: Counter[str] = Counter()
+    scores: dict[str, float] = {}
     for word in _WORD_RE.findall(text.lower().replace("’", "'")):
         for lang, weight in weights.get(word, ()):
-            scores[lang] += weight
+            scores[lang] = scores.get(lang, 0.0) + weight
     if not scores:
         return UNDETERMINED
-    ranked = scores.most_common(2)
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1])[:2]
     best, top = ranked[0]
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
     if top < 1.0 or top <= runner_up * 1.2:

@@ -32,9 +32,56 @@ _ABBREVIATIONS: Mapping[str, str] = {
 }
 
 _SENTENCE_STARTERS = frozenset(
-    "the a an it this that these those he she they we i you there but and so in on at "
-    "if when what why how le la les il elle ils nous je der die das er sie es wir ich el "
-    "los las ella ellos yo".split()
+    [
+        "the",
+        "a",
+        "an",
+        "it",
+        "this",
+        "that",
+        "these",
+        "those",
+        "he",
+        "she",
+        "they",
+        "we",
+        "i",
+        "you",
+        "there",
+        "but",
+        "and",
+        "so",
+        "in",
+        "on",
+        "at",
+        "if",
+        "when",
+        "what",
+        "why",
+        "how",
+        "le",
+        "la",
+        "les",
+        "il",
+        "elle",
+        "ils",
+        "nous",
+        "je",
+        "der",
+        "die",
+        "das",
+        "er",
+        "sie",
+        "es",
+        "wir",
+        "ich",
+        "el",
+        "los",
+        "las",
+        "ella",
+        "ellos",
+        "yo",
+    ]
 )
 
 # terminal punctuation, closing quotes/brackets, then whitespace
@@ -86,9 +133,8 @@ def _is_boundary(text: str, match: re.Match[str], language: str) -> bool:
         return False
     if len(lowered) == 1 and token.isalpha() and token.isupper():
         return False  # an initial: "J. R. Tolkien"
-    if lowered.isdigit() and language == "de" and len(lowered) <= 2:
-        return False  # a German ordinal: "am 3. Oktober"
-    return True
+    # A German ordinal ("am 3. Oktober") does not end a sentence.
+    return not (lowered.isdigit() and language == "de" and len(lowered) <= 2)
 
 
 def split_sentences(paragraph: str, language: str = "en") -> list[str]:

@@ -1,0 +1,138 @@
+"""What a brief holds: article sentences in order, and every comment placed in a viewpoint."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.errors import BadInput
+from bot.pipeline import BriefOptions, make_brief
+from bot.summarize import ALGORITHMS
+from bot.text.sentences import split_sentences
+from bot.thread import Article, Comment, Span, Thread
+from tests.threads import ARTICLE, big_thread, tram_thread
+
+ARTICLE_SENTENCES = [s for p in ARTICLE.paragraphs for s in split_sentences(p)]
+
+
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+def test_summary_is_article_sentences_in_article_order(algorithm: str) -> None:
+    brief = make_brief(tram_thread(), BriefOptions(algorithm=algorithm, sentences=3))
+    assert len(brief.summary) == 3
+    positions = [ARTICLE_SENTENCES.index(s) for s in brief.summary]
+    assert positions == sorted(positions)
+
+
+def test_summary_never_quotes_a_comment() -> None:
+    brief = make_brief(tram_thread(), BriefOptions(sentences=8))
+    comment_texts = " ".join(c.text for c in tram_thread().comments)
+    assert all(s in ARTICLE_SENTENCES and s not in comment_texts for s in brief.summary)
+
+
+def test_ratio_asks_for_a_share_of_the_article() -> None:
+    brief = make_brief(tram_thread(), BriefOptions(sentences="25%"))
+    assert len(brief.summary) == len(ARTICLE_SENTENCES) * 25 // 100
+
+
+@pytest.mark.parametrize("bad", [0, "abc", "150%", "-2"])
+def test_bad_summary_length_is_refused_with_a_hint(bad: int | str) -> None:
+    with pytest.raises(BadInput, match=r"summary length|at least 1"):
+        make_brief(tram_thread(), BriefOptions(sentences=bad))
+
+
+def test_unknown_algorithm_names_the_choices() -> None:
+    with pytest.raises(BadInput, match="lexrank, textrank"):
+        make_brief(tram_thread(), BriefOptions(algorithm="magic"))
+
+
+def test_comments_on_cost_and_on_traffic_form_two_viewpoints() -> None:
+    brief = make_brief(tram_thread())
+    groups = [set(v.comment_ids) for v in brief.viewpoints]
+    assert {"c0", "c1", "c2"} in groups
+    assert {"c3", "c4", "c5"} in groups
+    assert brief.unclassified == ("short",)
+    assert all(abs(v.share - 3 / 7) < 1e-9 for v in brief.viewpoints)
+
+
+def test_every_comment_is_in_one_group_or_unclassified() -> None:
+    thread = big_thread(300)
+    brief = make_brief(thread)
+    placed = [i for v in brief.viewpoints for i in v.comment_ids] + list(brief.unclassified)
+    assert sorted(placed) == sorted(c.id for c in thread.comments)
+
+
+def test_quotes_are_real_sentences_of_the_comment_they_are_attributed_to() -> None:
+    thread = big_thread(300)
+    by_id = {c.id: c for c in thread.comments}
+    brief = make_brief(thread)
+    quotes = [q for v in brief.viewpoints for q in v.quotes]
+    assert quotes
+    for q in quotes:
+        comment = by_id[q.comment_id]
+        assert q.text in comment.own_text()
+        assert q.author == comment.author
+
+
+def test_quoted_text_is_never_presented_as_a_commenters_view() -> None:
+    quote = "Budget overruns are a myth invented by opponents of every tram."
+    reply = Comment(
+        id="q",
+        author="quoter",
+        text=f"{quote}\n\nThat claim is wrong: taxpayers pay every overrun, budget after budget.",
+        spans=(Span(0, len(quote)),),
+    )
+    brief = make_brief(tram_thread((reply,)))
+    assert all(q.text != quote for v in brief.viewpoints for q in v.quotes)
+
+
+def test_comments_in_a_rare_language_are_gathered_and_labelled() -> None:
+    french = Comment(id="fr", text="Le budget de ce tramway est beaucoup trop élevé pour la ville.")
+    brief = make_brief(tram_thread((french,)))
+    [group] = [v for v in brief.viewpoints if "fr" in v.comment_ids]
+    assert group.language == "fr" and group.label.startswith("in French")
+
+
+def test_thread_with_no_comments_says_so() -> None:
+    brief = make_brief(Thread(source="test", article=ARTICLE))
+    assert brief.viewpoints == () and brief.counts.comments == 0
+    assert brief.summary
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_tiny_threads_still_give_viewpoints(n: int) -> None:
+    comments = tuple(
+        Comment(id=str(i), text=t)
+        for i, t in enumerate(tram_thread().comments[i].text for i in range(n))
+    )
+    brief = make_brief(Thread(source="test", article=ARTICLE, comments=comments))
+    assert sum(v.size for v in brief.viewpoints) == n
+    assert all(v.quotes for v in brief.viewpoints)
+
+
+def test_heavier_viewpoints_come_first() -> None:
+    brief = make_brief(big_thread(200))
+    sizes = [v.size for v in brief.viewpoints]
+    assert sizes[0] == max(sizes)
+
+
+def test_discussion_without_article_is_a_discussion_brief() -> None:
+    thread = tram_thread()
+    brief = make_brief(Thread(source="test", comments=thread.comments))
+    assert brief.summary == () and brief.title is None and brief.viewpoints
+
+
+def test_presence_line_counts_declared_responses() -> None:
+    brief = make_brief(tram_thread())
+    assert brief.counts.presence() == "7 of 8 responses present"
+
+
+def test_article_language_is_detected_and_used() -> None:
+    article = Article(
+        title="Le tramway",
+        paragraphs=(
+            "Le conseil municipal vote mardi sur la nouvelle ligne de tramway. "
+            "Elle relierait la gare et l'université en douze minutes.",
+            "Les opposants disent que le budget est trop élevé.",
+        ),
+    )
+    brief = make_brief(Thread(source="test", article=article), BriefOptions(sentences=1))
+    assert brief.language == "fr" and len(brief.summary) == 1
