@@ -40,7 +40,6 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("-v", "--viewpoints", type=int, help="viewpoints to show (default 5)")
     s.add_argument("-q", "--quotes", type=int, help="quotes per viewpoint (default 2)")
     s.add_argument("--pick", help="which post of a multi-post export or feed (title, slug, link)")
-    s.add_argument("--list", action="store_true", help="list the posts of an export or feed")
     s.add_argument("--json", action="store_true", help="print the brief as JSON (schema_version 1)")
 
     commands.add_parser("run", help="start the Discord bot (token from DISCORD_TOKEN or config)")
@@ -67,11 +66,9 @@ def _read(args: argparse.Namespace, config: Any) -> Any:
 
     source: str = args.source
     if source.startswith(("http://", "https://")):
-        import asyncio
+        from bot.jobs import SourceRequest, read_source
 
-        from bot.sources.url import read_url
-
-        return asyncio.run(read_url(source, config.fetch, pick=args.pick))
+        return read_source(SourceRequest(url=source, pick=args.pick), config.fetch)
     if source == "-":
         data = sys.stdin.buffer.read()
         name = "standard input"
@@ -95,21 +92,11 @@ def _read(args: argparse.Namespace, config: Any) -> Any:
         raise
 
 
-def _list(args: argparse.Namespace) -> int:
-    from bot.sources.listing import list_posts
-
-    data = sys.stdin.buffer.read() if args.source == "-" else Path(args.source).read_bytes()
-    for line in list_posts(data):
-        print(line)
-    return 0
-
-
 def summarize(args: argparse.Namespace, config: Any) -> int:
     options = _options(args, config)
-    if args.list:
-        return _list(args)
-    thread = _read(args, config)
-    from bot.pipeline import make_brief
+    from bot.pipeline import annotate_languages, make_brief
+
+    thread = annotate_languages(_read(args, config))
 
     brief = make_brief(thread, options)
     if args.json:

@@ -61,8 +61,13 @@ def make_summarizer(algorithm: str, language: str, title: str | None = None) -> 
     """A summarizer with sumy's interface, configured for the language."""
     import importlib
 
-    module_name, class_name = _SUMY[algorithm]
-    cls = getattr(importlib.import_module(f"sumy.summarizers.{module_name}"), class_name)
+    if algorithm == "lexrank":
+        from bot.ranking import LexRankSummarizer
+
+        cls: Any = LexRankSummarizer
+    else:  # sumy's own implementation, which imports NLTK on first use
+        module_name, class_name = _SUMY[algorithm]
+        cls = getattr(importlib.import_module(f"sumy.summarizers.{module_name}"), class_name)
     summarizer = cls(stemmer(language))
     summarizer.stop_words = stop_words(language)
     if algorithm == "edmundson":

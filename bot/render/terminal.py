@@ -46,7 +46,7 @@ def _counts(brief: Brief) -> Text:
 
 def render(brief: Brief, console: Console, *, viewpoints: int = 5) -> None:
     """Print the brief: header, summary, then the heaviest viewpoints with their quotes."""
-    body: list[Text | Rule] = [_counts(brief)]
+    body: list[Text | Rule] = [_header(brief), _counts(brief)]
     if brief.summary:
         body.append(Rule("What the article says", style="cyan", align="left"))
         for sentence in brief.summary:
@@ -88,4 +88,4 @@ def render(brief: Brief, console: Console, *, viewpoints: int = 5) -> None:
         body.append(Text(f"{n} short comment{'s' if n != 1 else ''} not grouped.", style="dim"))
     for note in brief.notes:
         body.append(Text(f"Note: {note}", style="yellow"))
-    console.print(Panel(Group(*body), title=_header(brief), title_align="left", expand=True))
+    console.print(Panel(Group(*body), title="ThreadBrief", title_align="left", expand=True))

@@ -28,9 +28,7 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 
 _TRY_HINT = (
-    "ThreadBrief reads thread pages and exports: a text copy of a page with its comments, "
-    "WordPress WXR, Disqus XML, RSS/Atom, Reddit, Hacker News, Discourse or Mastodon JSON, "
-    "mailing-list archives (mbox), or its own --json output."
+    "ThreadBrief reads a text copy of a page with its comments, or its own --json output."
 )
 
 
@@ -81,66 +79,27 @@ def _json(text: str) -> Any:
 
 def parse_json(obj: object, *, url: str | None = None) -> Thread:
     """A decoded JSON document of any supported shape."""
-    from bot.sources import discourse, hackernews, mastodon, own_json, reddit
+    from bot.sources import own_json
 
     if own_json.looks_like(obj):
         return own_json.parse(obj)
-    if reddit.looks_like(obj):
-        return reddit.parse(obj, url=url)
-    if hackernews.looks_like(obj):
-        return hackernews.parse(obj, url=url)
-    if discourse.looks_like(obj):
-        return discourse.parse(obj, url=url)
-    if mastodon.looks_like(obj):
-        return mastodon.parse_saved(obj, url=url)
     raise UnsupportedSource(
         "This JSON is not a thread format ThreadBrief knows.",
-        hint="Supported JSON: Reddit, Hacker News (Algolia or Firebase), Discourse topics, "
-        "Mastodon status with context, and ThreadBrief's own --json output.",
+        hint="Supported JSON: ThreadBrief's own --json output, or a thread object with "
+        "'article' and 'comments' (see README, \"JSON input\").",
     )
-
-
-def _xml_kind(head: str) -> str | None:
-    lowered = head.lower()
-    if "<disqus" in lowered:
-        return "disqus"
-    if "wordpress.org/export" in lowered:
-        return "wxr"
-    if "<rss" in lowered or "<feed" in lowered or "<rdf:rdf" in lowered:
-        return "feed"
-    if "<html" in lowered or "<!doctype html" in lowered or "<body" in lowered:
-        return "html"
-    return None
 
 
 def parse_text(
     text: str, *, url: str | None = None, pick: str | None = None, data: bytes | None = None
 ) -> Thread:
     """Decoded text of any supported format."""
+    del pick, data  # used by the multi-post export readers
     stripped = text.lstrip("\ufeff \t\r\n")
     if not stripped:
         raise BadInput("The input is empty.", hint=_TRY_HINT)
     if stripped[0] in "{[":
         return parse_json(_json(stripped), url=url)
-    raw = data if data is not None else text.encode("utf-8")
-    if stripped.startswith("<"):
-        kind = _xml_kind(stripped[:4096])
-        if kind == "disqus":
-            from bot.sources import disqus
-
-            return disqus.parse(raw, pick=pick, url=url)
-        if kind == "wxr":
-            from bot.sources import wxr
-
-            return wxr.parse(raw, pick=pick, url=url)
-        if kind == "feed":
-            from bot.sources import feed
-
-            parsed = feed.parse_feed(raw, url=url)
-            return feed.item_thread(feed.pick_item(parsed, pick), parsed)
-        from bot.sources import webpage
-
-        return webpage.parse(stripped, url=url)
     from bot.sources import textdump
 
     return textdump.parse(stripped, url=url)

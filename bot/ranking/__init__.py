@@ -1,0 +1,12 @@
+"""sumy's summarizers, vectorised for thread-sized documents.
+
+Each class keeps sumy's interface (a stemmer at construction, a `stop_words` property, and
+`__call__(document, sentences_count)` over sumy's document model) and sumy's meaning, checked by
+parity tests against sumy itself. None of them imports `sumy.summarizers`, whose base class pulls
+in NLTK (1.4 s at start-up).
+"""
+
+from bot.ranking.counts import best_sentences, items_count
+from bot.ranking.lexrank import LexRankSummarizer, lexrank_scores
+
+__all__ = ["LexRankSummarizer", "best_sentences", "items_count", "lexrank_scores"]

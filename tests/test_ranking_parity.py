@@ -1,0 +1,74 @@
+"""The vectorised LexRank picks exactly the sentences sumy's LexRank picks."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
+from sumy.summarizers.lex_rank import LexRankSummarizer as SumyLexRank
+
+from bot.ranking import LexRankSummarizer
+from bot.text.words import OfflineTokenizer, stemmer, stop_words
+from tests.threads import ARTICLE
+
+TOKENIZER = OfflineTokenizer("en")
+POOL = (
+    "tram budget traffic council station money street shop years mayor vote city air centre "
+    "project cost plan people work road bus river bridge school park house rent price law"
+).split()
+
+
+def document(paragraphs: list[list[str]]) -> ObjectDocumentModel:
+    return ObjectDocumentModel([Paragraph([Sentence(s, TOKENIZER) for s in p]) for p in paragraphs])
+
+
+def synthetic(n: int, seed: int) -> ObjectDocumentModel:
+    """Sentences drawn from topics, so that some sentences are central and some are not."""
+    rng = random.Random(seed)
+    topics = [rng.sample(POOL, 6) for _ in range(4)]
+    sentences = []
+    for _ in range(n):
+        topic = rng.choice(topics)
+        words = [
+            rng.choice(topic if rng.random() < 0.6 else POOL) for _ in range(rng.randint(4, 14))
+        ]
+        sentences.append(" ".join(words).capitalize() + ".")
+    return document([sentences[i : i + 5] for i in range(0, n, 5)])
+
+
+def both(doc: ObjectDocumentModel, count: int | str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    ours = LexRankSummarizer(stemmer("en"))
+    ours.stop_words = stop_words("en")
+    theirs = SumyLexRank(stemmer("en"))
+    theirs.stop_words = stop_words("en")
+    return tuple(map(str, ours(doc, count))), tuple(map(str, theirs(doc, count)))
+
+
+@pytest.mark.parametrize(("n", "seed"), [(20, 1), (60, 2), (150, 3), (200, 4)])
+@pytest.mark.parametrize("count", [1, 5, "20%"])
+def test_same_sentences_as_sumy_on_synthetic_documents(n: int, seed: int, count: int | str) -> None:
+    ours, theirs = both(synthetic(n, seed), count)
+    assert ours == theirs
+
+
+def test_same_sentences_as_sumy_on_an_article() -> None:
+    doc = document([TOKENIZER.to_sentences(p) for p in ARTICLE.paragraphs])
+    ours, theirs = both(doc, 3)
+    assert ours == theirs
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from(POOL), min_size=1, max_size=10).map(lambda w: " ".join(w) + "."),
+        min_size=1,
+        max_size=40,
+    ),
+    st.integers(min_value=1, max_value=6),
+)
+def test_same_sentences_as_sumy_on_random_documents(sentences: list[str], count: int) -> None:
+    ours, theirs = both(document([sentences]), count)
+    assert ours == theirs
