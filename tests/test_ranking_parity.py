@@ -15,10 +15,37 @@ from bot.text.words import OfflineTokenizer, stemmer, stop_words
 from tests.threads import ARTICLE
 
 TOKENIZER = OfflineTokenizer("en")
-POOL = (
-    "tram budget traffic council station money street shop years mayor vote city air centre "
-    "project cost plan people work road bus river bridge school park house rent price law"
-).split()
+POOL = [
+    "tram",
+    "budget",
+    "traffic",
+    "council",
+    "station",
+    "money",
+    "street",
+    "shop",
+    "years",
+    "mayor",
+    "vote",
+    "city",
+    "air",
+    "centre",
+    "project",
+    "cost",
+    "plan",
+    "people",
+    "work",
+    "road",
+    "bus",
+    "river",
+    "bridge",
+    "school",
+    "park",
+    "house",
+    "rent",
+    "price",
+    "law",
+]
 
 
 def document(paragraphs: list[list[str]]) -> ObjectDocumentModel:

@@ -8,7 +8,6 @@ sumy's own (L2-normalised iterations until the step is at most epsilon).
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
