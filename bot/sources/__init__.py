@@ -28,7 +28,8 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 
 _TRY_HINT = (
-    "ThreadBrief reads a text copy of a page with its comments, or its own --json output."
+    "ThreadBrief reads a text copy of a page with its comments, a mailing-list archive (mbox), "
+    "or its own --json output."
 )
 
 
@@ -94,14 +95,16 @@ def parse_text(
     text: str, *, url: str | None = None, pick: str | None = None, data: bytes | None = None
 ) -> Thread:
     """Decoded text of any supported format."""
-    del pick, data  # used by the multi-post export readers
+    del pick  # used by the multi-post export readers
     stripped = text.lstrip("\ufeff \t\r\n")
     if not stripped:
         raise BadInput("The input is empty.", hint=_TRY_HINT)
     if stripped[0] in "{[":
         return parse_json(_json(stripped), url=url)
-    from bot.sources import textdump
+    from bot.sources import mailinglist, textdump
 
+    if mailinglist.looks_like(stripped):
+        return mailinglist.parse(stripped, url=url, data=data)
     return textdump.parse(stripped, url=url)
 
 

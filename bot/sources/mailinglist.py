@@ -1,0 +1,227 @@
+"""Mailing-list threads: mbox archives, and one-line thread dumps (messages joined by `</s>`).
+
+A reply quotes what it answers (`>` lines, "On ... wrote:" and everything after it, forwarded
+"Original Message" blocks) and ends with a sign-off and signature. Both stay in the message's text,
+marked by spans, so neither is ever taken for the writer's own view. Replies nest by In-Reply-To
+where the archive has it.
+
+A list thread is a discussion: its first message becomes an article only when it reads like one
+(long, and not a question to the list), otherwise every message is a comment.
+"""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+import email.utils
+import html
+import mailbox
+import re
+import tempfile
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+from bot.errors import BadInput, MalformedInput
+from bot.thread import Article, Comment, Span, SpanKind, Thread
+
+_ONE_LINE_HEAD = re.compile(
+    r'^\s*Name:\s*"(?P<name>[^"]*)"\s+Email:\s*"(?P<email>[^"]*)"\s+To:\s*(?P<to>.*?)\s+'
+    r'Subject:\s*"(?P<subject>[^"]*)"',
+    re.DOTALL,
+)
+_WROTE = re.compile(
+    r"^(?:On\s.{0,200}?\bwrote:|.{0,120}\bwrote:\s*$|-{2,}\s*Original Message\s*-{2,}|"
+    r"From:\s.+\n(?:Sent|Date):)",
+    re.MULTILINE | re.IGNORECASE,
+)
+_TAGGED_QUOTE = re.compile(r"<(\w{2,20})>.*?</\1>", re.DOTALL)
+"""Some lists quote with the quoted person's name as a tag: <blake> ... </blake>."""
+_SIGN_OFF = re.compile(
+    r"^(?:-- ?$|(?:kind |best |warm |many )?(?:regards|thanks|thank you|cheers|best|"
+    r"sincerely|yours|ciao)\b[^\n]{0,30}$)",
+    re.MULTILINE | re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Message:
+    id: str
+    author: str
+    subject: str
+    body: str
+    published: datetime | None = None
+    reply_to: str | None = None
+
+
+def looks_like(text: str) -> bool:
+    head = text[:2000]
+    return bool(_ONE_LINE_HEAD.match(head)) or (
+        head.startswith("From ") and re.search(r"^(?:From|Subject|Date):", head, re.M) is not None
+    )
+
+
+def display_name(name: str, address: str = "") -> str:
+    """ "Kay, Michael" -> "Michael Kay"; "ZOHAR,ILAN (HP)" -> "Ilan Zohar"; an address alone ->
+    its local part."""
+    name = re.sub(r"\s*\([^)]*\)", "", name).strip().strip("'\"")
+    if not name or "@" in name:
+        return (name or address).split("@")[0]
+    if name.count(",") == 1:
+        last, first = (p.strip() for p in name.split(","))
+        if last and first:
+            name = f"{first} {last}"
+    return name.title() if name.isupper() else name
+
+
+def _quote_and_signature(body: str) -> tuple[Span, ...]:
+    """Spans of quoted text and of the sign-off, in a body with real line breaks."""
+    spans: list[Span] = [
+        Span(m.start(), m.end(), SpanKind.QUOTE) for m in _TAGGED_QUOTE.finditer(body)
+    ]
+    wrote = _WROTE.search(body)
+    end_of_own = wrote.start() if wrote else len(body)
+    if wrote:
+        spans.append(Span(wrote.start(), len(body), SpanKind.QUOTE))
+    pos = 0
+    for line in body[:end_of_own].splitlines(keepends=True):
+        if line.lstrip().startswith(">") and not any(s.start <= pos < s.end for s in spans):
+            if spans and spans[-1].kind is SpanKind.QUOTE and spans[-1].end == pos:
+                spans[-1] = Span(spans[-1].start, pos + len(line), SpanKind.QUOTE)
+            else:
+                spans.append(Span(pos, pos + len(line), SpanKind.QUOTE))
+        pos += len(line)
+    sign_offs = [m for m in _SIGN_OFF.finditer(body, 0, end_of_own)]
+    if sign_offs:
+        start = sign_offs[-1].start()
+        # only a sign-off near the end: a "thanks" in the middle is part of the message
+        if len(body[start:end_of_own].split()) <= 40:
+            spans.append(Span(start, end_of_own, SpanKind.SIGNATURE))
+    return tuple(sorted(spans, key=lambda s: s.start))
+
+
+def _one_line_body(raw: str) -> str:
+    """Collapsed whitespace back to lines: 5+ spaces were a blank line, 3-4 a line break."""
+    text = html.unescape(raw)
+    text = re.sub(r" {5,}", "\n\n", text)
+    text = re.sub(r" {3,4}", "\n", text)
+    return text.strip()
+
+
+def _one_line_messages(text: str) -> list[_Message]:
+    messages = []
+    for i, chunk in enumerate(text.strip().split("</s>")):
+        if not chunk.strip():
+            continue
+        head = _ONE_LINE_HEAD.match(chunk)
+        if head is None:
+            raise MalformedInput(
+                f"Message {i + 1} of this thread dump has no Name/Email/To/Subject header.",
+                hint="Each message must start with Name: \"...\" Email: \"...\" To: ... "
+                "Subject: \"...\".",
+            )
+        messages.append(
+            _Message(
+                id=str(i + 1),
+                author=display_name(head["name"], head["email"]),
+                subject=html.unescape(head["subject"]),
+                body=_one_line_body(chunk[head.end() :]),
+            )
+        )
+    return messages
+
+
+def _text_part(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain", "html"))
+    if part is None:
+        return ""
+    content = part.get_content()
+    if part.get_content_type() == "text/html":
+        return html.unescape(re.sub(r"<[^>]+>", " ", str(content)))
+    return str(content)
+
+
+def _mbox_messages(data: bytes) -> list[_Message]:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "archive.mbox"
+        path.write_bytes(data)
+        box = mailbox.mbox(path, factory=None, create=False)
+        raw = [bytes(m) for m in box]  # read everything before the file goes away
+        box.close()
+    parser = email.parser.BytesParser(policy=email.policy.default)
+    messages = []
+    for i, blob in enumerate(raw):
+        msg = parser.parsebytes(blob)
+        assert isinstance(msg, EmailMessage)
+        name, address = email.utils.parseaddr(str(msg.get("From", "")))
+        date = None
+        if msg.get("Date"):
+            try:
+                date = email.utils.parsedate_to_datetime(str(msg["Date"]))
+                date = date if date.tzinfo else date.replace(tzinfo=UTC)
+            except (TypeError, ValueError):
+                date = None
+        messages.append(
+            _Message(
+                id=str(msg.get("Message-ID", "")).strip() or str(i + 1),
+                author=display_name(name, address),
+                subject=str(msg.get("Subject", "")),
+                body=_text_part(msg).replace("\r\n", "\n").strip(),
+                published=date,
+                reply_to=str(msg.get("In-Reply-To", "")).strip() or None,
+            )
+        )
+    return messages
+
+
+def _reads_like_an_article(first: _Message, replies: list[_Message]) -> bool:
+    words = len(first.body.split())
+    asks = "?" in first.body[-400:]
+    return bool(replies) and words >= 300 and not asks
+
+
+def parse(text: str, *, url: str | None = None, data: bytes | None = None) -> Thread:
+    stripped = text.lstrip()
+    if _ONE_LINE_HEAD.match(stripped[:2000]):
+        messages = _one_line_messages(stripped)
+        source = "mailing-list"
+    else:
+        messages = _mbox_messages(data if data is not None else text.encode("utf-8"))
+        source = "mbox"
+    if not messages:
+        raise BadInput("This mailing-list archive holds no messages.")
+    ids = {m.id for m in messages}
+    comments = tuple(
+        Comment(
+            id=m.id,
+            text=m.body,
+            parent_id=m.reply_to if m.reply_to in ids else None,
+            author=m.author,
+            published=m.published,
+            spans=_quote_and_signature(m.body),
+        )
+        for m in messages
+    )
+    article = None
+    first = messages[0]
+    if _reads_like_an_article(first, messages[1:]):
+        own = comments[0].own_text()
+        article = Article(
+            title=first.subject or None,
+            paragraphs=tuple(p.strip() for p in own.split("\n\n") if p.strip()),
+            author=first.author,
+            published=first.published,
+            url=url,
+        )
+        comments = tuple(
+            replace(c, parent_id=None) if c.parent_id == first.id else c for c in comments[1:]
+        )
+    subject = re.sub(r"^(?:(?:re|fwd?|aw)\s*:\s*)+", "", first.subject, flags=re.I).strip()
+    return Thread(
+        source=source,
+        article=article,
+        comments=comments,
+        url=url,
+        extra={"subject": subject} if subject else {},
+    )
