@@ -25,13 +25,12 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "eval" / "convosumm-email"
-CREDIT = (
-    "Data: ConvoSumm email threads, validation split (Fabbri et al., ACL 2021; CC BY-SA 4.0)."
-)
+CREDIT = "Data: ConvoSumm email threads, validation split (Fabbri et al., ACL 2021; CC BY-SA 4.0)."
 
 
 def cut(sentences: Sequence[str], budget: int) -> str:
@@ -134,12 +133,12 @@ class Oracle:
         return [sentences[i] for i in sorted(chosen)]
 
 
-def threadbrief_text(thread: Any, budget: int) -> str:
+def threadbrief_text(thread: Any) -> list[str]:
     from bot.pipeline import BriefOptions, make_brief
     from bot.render.plain import brief_text
 
     brief = make_brief(thread, BriefOptions(viewpoints=25, quotes=2))
-    return brief_text(brief, thread, budget)
+    return [brief_text(brief, thread)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -151,7 +150,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     source, target = args.data / "val.source", args.data / "val.target"
     if not source.is_file() or not target.is_file():
-        print(f"quality benchmark: no data at {args.data} (val.source, val.target)", file=sys.stderr)
+        print(
+            f"quality benchmark: no data at {args.data} (val.source, val.target)", file=sys.stderr
+        )
         return 2
 
     from rouge_score import rouge_scorer, tokenize
@@ -167,8 +168,15 @@ def main(argv: list[str] | None = None) -> int:
     references = target.read_text("utf-8").splitlines()
     pairs = list(zip(threads, references, strict=True))[: args.limit]
 
-    systems = ["Lead", "sumy LexRank", "sumy TextRank", "sumy LSA", "Random", "Oracle",
-               "ThreadBrief"]
+    systems = [
+        "Lead",
+        "sumy LexRank",
+        "sumy TextRank",
+        "sumy LSA",
+        "Random",
+        "Oracle",
+        "ThreadBrief",
+    ]
     scores: dict[str, list[tuple[float, float, float]]] = {s: [] for s in systems}
     seconds: dict[str, float] = dict.fromkeys(systems, 0.0)
     for line, reference in pairs:
@@ -176,18 +184,19 @@ def main(argv: list[str] | None = None) -> int:
         sentences = thread_sentences(thread)
         order = list(range(len(sentences)))
         rng.shuffle(order)
-        makers: dict[str, Callable[[], str]] = {
-            "Lead": lambda: cut(sentences, args.budget),
-            "sumy LexRank": lambda: cut(sumy_pick("lexrank", sentences, args.budget), args.budget),
-            "sumy TextRank": lambda: cut(sumy_pick("textrank", sentences, args.budget), args.budget),
-            "sumy LSA": lambda: cut(sumy_pick("lsa", sentences, args.budget), args.budget),
-            "Random": lambda: cut(take_until(sentences, order, args.budget), args.budget),
-            "Oracle": lambda: cut(oracle.pick(sentences, reference, args.budget), args.budget),
-            "ThreadBrief": lambda: cut([threadbrief_text(thread, args.budget)], args.budget),
+        budget = args.budget
+        makers: dict[str, Callable[[], list[str]]] = {
+            "Lead": partial(list, sentences),
+            "sumy LexRank": partial(sumy_pick, "lexrank", sentences, budget),
+            "sumy TextRank": partial(sumy_pick, "textrank", sentences, budget),
+            "sumy LSA": partial(sumy_pick, "lsa", sentences, budget),
+            "Random": partial(take_until, sentences, order, budget),
+            "Oracle": partial(oracle.pick, sentences, reference, budget),
+            "ThreadBrief": partial(threadbrief_text, thread),
         }
         for name, make in makers.items():
             start = time.perf_counter()
-            summary = make()
+            summary = cut(make(), budget)
             seconds[name] += time.perf_counter() - start
             result = scorer.score(reference, summary)
             scores[name].append(
@@ -202,11 +211,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:<15}{r1:>7.1f}{r2:>7.1f}{rl:>7.1f}{seconds[name] / len(pairs):>10.3f}")
     best = max(baselines, key=lambda b: statistics.fmean(x[0] for x in scores[b]))
     wins = sum(
-        1 for ours, theirs in zip(scores["ThreadBrief"], scores[best], strict=True)
+        1
+        for ours, theirs in zip(scores["ThreadBrief"], scores[best], strict=True)
         if sum(ours) > sum(theirs)
     )
-    print(f"ThreadBrief beats the best baseline ({best}) on {wins} of {len(pairs)} threads "
-          "(by R-1 + R-2 + R-L).")
+    print(
+        f"ThreadBrief beats the best baseline ({best}) on {wins} of {len(pairs)} threads "
+        "(by R-1 + R-2 + R-L)."
+    )
     print(CREDIT)
     return 0
 

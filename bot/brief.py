@@ -84,3 +84,5 @@ class Brief:
     closed: bool | None
     algorithm: str
     notes: tuple[str, ...] = ()
+    timeline: tuple[Quote, ...] = ()
+    """For discussions without an article: one key sentence per message, in order."""

@@ -12,6 +12,7 @@ from bot.brief import Brief, Counts
 from bot.summarize import DEFAULT_ALGORITHM, Count, check_algorithm, check_count, summarize_article
 from bot.text.language import UNDETERMINED, detect_language, main_language
 from bot.thread import CommentKind, Thread
+from bot.timeline import key_sentences
 from bot.viewpoints import find_viewpoints
 
 
@@ -101,4 +102,5 @@ def make_brief(thread: Thread, options: BriefOptions | None = None) -> Brief:
         closed=thread.closed,
         algorithm=options.algorithm,
         notes=thread.notes,
+        timeline=key_sentences(thread, language) if not summary else (),
     )

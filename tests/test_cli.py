@@ -43,6 +43,7 @@ SCHEMA: dict[str, Any] = {
         "counts": dict,
         "closed": (bool, type(None)),
         "notes": list,
+        "timeline": list,
     },
     "thread": {
         "source": str,

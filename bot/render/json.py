@@ -60,6 +60,10 @@ def brief_dict(brief: Brief, options: dict[str, Any] | None = None) -> dict[str,
         },
         "closed": brief.closed,
         "notes": list(brief.notes),
+        "timeline": [
+            {"text": q.text, "author": q.author, "comment_id": q.comment_id, "url": q.url}
+            for q in brief.timeline
+        ],
     }
 
 

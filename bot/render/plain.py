@@ -18,6 +18,8 @@ def _words(text: str) -> int:
 def brief_text(brief: Brief, thread: Thread, budget: int = 75) -> str:
     """Summary sentences, then one quote per viewpoint (heaviest first) until `budget` words,
     shown in thread order as "Name: sentence"."""
+    if not brief.summary and brief.timeline:
+        return " ".join(f"{q.author}: {q.text}" if q.author else q.text for q in brief.timeline)
     parts: list[str] = []
     used = 0
     for sentence in brief.summary:

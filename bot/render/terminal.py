@@ -53,6 +53,10 @@ def render(brief: Brief, console: Console, *, viewpoints: int = 5) -> None:
             body.append(Text.assemble(("• ", "cyan"), sentence))
     elif brief.title is None:
         body.append(Text("No article: this is a brief of the discussion only.", style="dim"))
+    if brief.timeline:
+        body.append(Rule("Who said what", style="cyan", align="left"))
+        for q in brief.timeline:
+            body.append(Text.assemble((f"{q.author or 'Someone'}: ", "bold"), q.text))
     body.append(Rule("What commenters argue", style="magenta", align="left"))
     if not brief.viewpoints:
         body.append(

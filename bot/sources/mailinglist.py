@@ -40,7 +40,7 @@ _TAGGED_QUOTE = re.compile(r"<(\w{2,20})>.*?</\1>", re.DOTALL)
 """Some lists quote with the quoted person's name as a tag: <blake> ... </blake>."""
 _SIGN_OFF = re.compile(
     r"^(?:-- ?$|(?:kind |best |warm |many )?(?:regards|thanks|thank you|cheers|best|"
-    r"sincerely|yours|ciao)\b[^\n]{0,30}$)",
+    r"sincerely|yours|ciao)\b[^\n.?]{0,30}$)",
     re.MULTILINE | re.IGNORECASE,
 )
 
@@ -118,8 +118,8 @@ def _one_line_messages(text: str) -> list[_Message]:
         if head is None:
             raise MalformedInput(
                 f"Message {i + 1} of this thread dump has no Name/Email/To/Subject header.",
-                hint="Each message must start with Name: \"...\" Email: \"...\" To: ... "
-                "Subject: \"...\".",
+                hint='Each message must start with Name: "..." Email: "..." To: ... '
+                'Subject: "...".',
             )
         messages.append(
             _Message(
