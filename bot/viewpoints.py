@@ -63,6 +63,8 @@ class _Unit:
     language: str
     sentences: tuple[str, ...]
     sentence_terms: tuple[tuple[str, ...], ...]
+    surface: tuple[tuple[str, str], ...]
+    """(stem, word as written, lowercased) for each content word, to label groups."""
 
     @property
     def terms(self) -> list[str]:
@@ -78,11 +80,17 @@ def _prepare(comment: Comment, main_language: str) -> _Unit:
     sentences = tuple(
         s for p in comment.own_text().split("\n\n") for s in split_sentences(p, language)
     )
-    sentence_terms = tuple(
-        tuple(stem(w) for w in tokenize_words(s) if len(w) > 2 and w.lower() not in stops)
-        for s in sentences
-    )
-    return _Unit(comment, language, sentences, sentence_terms)
+    surface: list[tuple[str, str]] = []
+    sentence_terms = []
+    for sentence in sentences:
+        terms = []
+        for word in tokenize_words(sentence):
+            lowered = word.lower()
+            if len(word) > 2 and lowered not in stops:
+                terms.append(stem(word))
+                surface.append((terms[-1], lowered))
+        sentence_terms.append(tuple(terms))
+    return _Unit(comment, language, sentences, tuple(sentence_terms), tuple(surface))
 
 
 class _Vectors:
@@ -191,13 +199,9 @@ def _label(vectors: _Vectors, members: Sequence[int], units: Sequence[_Unit], si
     surface: dict[str, Counter[str]] = defaultdict(Counter)
     wanted = set(top)
     for i in members:
-        unit = units[i]
-        stem = stemmer(unit.language)
-        for sentence in unit.sentences:
-            for word in tokenize_words(sentence):
-                s = stem(word)
-                if s in wanted:
-                    surface[s][word.lower()] += 1
+        for term, word in units[i].surface:
+            if term in wanted:
+                surface[term][word] += 1
     return ", ".join(surface[t].most_common(1)[0][0] if surface[t] else t for t in top)
 
 

@@ -122,7 +122,8 @@ def _is_boundary(text: str, match: re.Match[str], language: str) -> bool:
         return True
     if closers:
         return True
-    token = _TOKEN_BEFORE.search(text, 0, match.start()).group(1)  # type: ignore[union-attr]
+    # Look back a bounded distance: an anchored search from 0 would rescan the paragraph.
+    token = _TOKEN_BEFORE.search(text, max(0, match.start() - 40), match.start()).group(1)  # type: ignore[union-attr]
     lowered = token.lower().rstrip(".")
     if not lowered:
         return True

@@ -78,7 +78,7 @@ def stemmer(code: str) -> Callable[[str], str]:
     name = language_name(code)
     if name not in Stemmer.algorithms():
         return str.lower
-    snowball = Stemmer.Stemmer(name, 0)
+    snowball = Stemmer.Stemmer(name)  # with PyStemmer's cache of recent words
 
     def stem(word: str) -> str:
         return str(snowball.stemWord(word.lower()))
