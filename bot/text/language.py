@@ -80,31 +80,30 @@ def _word_weights() -> Mapping[str, tuple[tuple[str, float], ...]]:
     return {w: tuple((lang, 1.0 / len(langs)) for lang in langs) for w, langs in owners.items()}
 
 
+_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+_NON_LATIN_LETTER = re.compile(r"[^\W\d_\u0000-\u024f\u1e00-\u1eff]", re.UNICODE)
+_SCRIPTS = {
+    "CJK": "zh",
+    "HANGUL": "ko",
+    "ARABIC": "ar",
+    "HEBREW": "he",
+    "GREEK": "el",
+    "THAI": "th",
+    "DEVANAGARI": "hi",
+}
+
+
 def _script_language(text: str) -> str | None:
     """The language a non-Latin script implies, or None for Latin text (decided by words)."""
-    counts: Counter[str] = Counter()
-    for ch in text:
-        if ch.isalpha() and not ch.isascii():
-            name = unicodedata.name(ch, "")
-            counts[name.split(" ", 1)[0]] += 1
-        elif ch.isascii() and ch.isalpha():
-            counts["LATIN"] += 1
-    if not counts:
+    if text.isascii():
         return None
-    script, n = counts.most_common(1)[0]
-    if script == "LATIN" or n < sum(counts.values()) / 2:
+    others = _NON_LATIN_LETTER.findall(text)
+    if not others or len(others) * 2 < len(_LETTER.findall(text)):
         return None
-    if counts["HIRAGANA"] or counts["KATAKANA"]:
+    scripts = Counter(unicodedata.name(ch, "?").split(" ", 1)[0] for ch in others[:200])
+    if scripts["HIRAGANA"] or scripts["KATAKANA"]:
         return "ja"
-    return {
-        "CJK": "zh",
-        "HANGUL": "ko",
-        "ARABIC": "ar",
-        "HEBREW": "he",
-        "GREEK": "el",
-        "THAI": "th",
-        "DEVANAGARI": "hi",
-    }.get(script)
+    return _SCRIPTS.get(scripts.most_common(1)[0][0])
 
 
 def detect_language(text: str) -> str:
