@@ -7,7 +7,6 @@ propagate to the bot's one error handler, which replies privately.
 from __future__ import annotations
 
 import logging
-import time
 from typing import Literal
 
 import discord
@@ -84,17 +83,12 @@ class BriefView(discord.ui.View):
 
 
 class Progress:
-    """Edits the deferred reply with what is happening, at most once a second."""
+    """Edits the deferred reply with what is happening (a few edits per brief, no more)."""
 
     def __init__(self, interaction: discord.Interaction) -> None:
         self.interaction = interaction
-        self.last = 0.0
 
     async def __call__(self, text: str) -> None:
-        now = time.monotonic()
-        if now - self.last < 1.0 and self.last:
-            return
-        self.last = now
         await self.interaction.edit_original_response(content=f"⏳ {text}")
 
 

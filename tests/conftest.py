@@ -6,12 +6,9 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.fakediscord.fixtures"]
+
 SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
-
-
-@pytest.fixture
-def sample() -> SampleFinder:
-    return SampleFinder()
 
 
 class SampleFinder:
@@ -22,3 +19,8 @@ class SampleFinder:
         if not path.is_file():
             pytest.skip(f"sample {name} not present (expected in {SAMPLES})")
         return path
+
+
+@pytest.fixture
+def sample() -> SampleFinder:
+    return SampleFinder()

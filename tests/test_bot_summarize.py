@@ -1,0 +1,160 @@
+"""/summarize and friends, end to end: the real discord.py client against a local Discord."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from bot.render.json import thread_dict
+from bot.thread import Article, Comment, Thread
+from tests.fakediscord.server import ADMIN, MEMBER, FakeDiscord, InteractionRecord
+from tests.threads import big_thread
+
+FIXTURE = Path(__file__).parent / "fixtures" / "tram-vote.txt"
+
+
+async def final_embed(fake: FakeDiscord, record: InteractionRecord) -> dict[str, Any]:
+    await fake.wait_for(
+        lambda: record.original and record.original["embeds"] and not record.original["flags"] & 128
+    )
+    assert record.original is not None
+    return record.original["embeds"][0]
+
+
+def last_edit_request(record: InteractionRecord) -> dict[str, Any]:
+    return [e for e in record.original_edits if e.get("embeds")][-1]
+
+
+async def test_summarize_file_defers_shows_progress_then_the_brief(fake: FakeDiscord, bot) -> None:
+    attachment = fake.add_attachment("tram-vote.txt", FIXTURE.read_bytes())
+    record = await fake.invoke_slash("summarize", file=attachment)
+    embed = await final_embed(fake, record)
+    assert record.callbacks[0]["type"] == 5  # deferred at once
+    progress = [e["content"] for e in record.original_edits if e.get("content")]
+    assert any("Reading 8 comments" in p for p in progress)
+    assert embed["title"] == "Council approves the river tram after a long night"
+    assert "8 comments" in embed["description"] and "What the article says" in embed["description"]
+    assert embed["author"]["name"] == "Lena Ortiz · The Riverside Courier"
+    names = [f["name"] for f in embed["fields"]]
+    assert any("air, traffic" in n for n in names) and any("German" in n for n in names)
+    assert not record.ephemeral
+    assert last_edit_request(record)["allowed_mentions"] == {"parse": []}
+
+
+async def test_private_option_makes_the_brief_ephemeral(fake: FakeDiscord, bot) -> None:
+    attachment = fake.add_attachment("tram-vote.txt", FIXTURE.read_bytes())
+    record = await fake.invoke_slash("summarize", file=attachment, private=True)
+    await final_embed(fake, record)
+    assert record.callbacks[0]["data"]["flags"] & 64 and record.ephemeral
+
+
+def thread_with(text: str) -> bytes:
+    article = Article(title="Post", paragraphs=("The article has one sentence to say.",))
+    comments = (
+        Comment(id="1", author="Mallory", text=text),
+        Comment(id="2", author="Trent", text="I disagree with the article entirely here."),
+    )
+    return json.dumps(
+        thread_dict(Thread(source="json", article=article, comments=comments))
+    ).encode()
+
+
+async def test_quoted_comments_cannot_ping_or_format_the_post(fake: FakeDiscord, bot) -> None:
+    hostile = (
+        "@everyone look at <@&123> and <@456> now, **this** is [a link](https://evil.test) "
+        "and `code` # heading"
+    )
+    attachment = fake.add_attachment("thread.json", thread_with(hostile))
+    record = await fake.invoke_slash("summarize", file=attachment)
+    embed = await final_embed(fake, record)
+    [quote] = [f["value"] for f in embed["fields"] if "Mallory" in f["value"]]
+    assert "@\u200beveryone" in quote and "@everyone" not in quote
+    assert r"\<\@&123\>" in quote and "<@&123>" not in quote and "<@456>" not in quote
+    assert r"\*\*this\*\*" in quote and r"\[a link\]\(https" in quote
+    assert r"\# heading" in quote
+    assert last_edit_request(record)["allowed_mentions"] == {"parse": []}
+
+
+async def test_a_pdf_upload_gets_a_private_specific_answer(fake: FakeDiscord, bot) -> None:
+    attachment = fake.add_attachment("paper.pdf", b"%PDF-1.7\n%...")
+    record = await fake.invoke_slash("summarize", file=attachment)
+    await fake.wait_for(lambda: record.followups)
+    [reply] = record.followups
+    assert reply["flags"] & 64
+    assert "This is a PDF document, not a thread" in reply["embeds"][0]["description"]
+    assert record.deleted  # the public "thinking…" message did not stay behind
+
+
+async def test_neither_url_nor_file_explains_what_to_give(fake: FakeDiscord, bot) -> None:
+    record = await fake.invoke_slash("summarize")
+    await fake.wait_for(lambda: record.original)
+    assert record.original is not None and record.ephemeral
+    assert "Give either a url or a file" in record.original["embeds"][0]["description"]
+
+
+async def test_help_tells_a_newcomer_what_the_bot_reads(fake: FakeDiscord, bot) -> None:
+    record = await fake.invoke_slash("help")
+    await fake.wait_for(lambda: record.original)
+    assert record.original is not None and record.ephemeral
+    description = record.original["embeds"][0]["description"]
+    assert "/summarize url:" in description and "Summarize thread" in description
+
+
+async def test_message_menu_briefs_the_attached_export(fake: FakeDiscord, bot) -> None:
+    attachment = fake.add_attachment("tram-vote.txt", FIXTURE.read_bytes())
+    message = fake.user_message("here is the thread", attachments=[attachment])
+    record = await fake.invoke_message_menu("Summarize thread", message)
+    embed = await final_embed(fake, record)
+    assert embed["title"].startswith("Council approves")
+
+
+async def test_message_menu_on_a_message_without_link_or_file(fake: FakeDiscord, bot) -> None:
+    record = await fake.invoke_message_menu("Summarize thread", fake.user_message("hello"))
+    await fake.wait_for(lambda: record.original)
+    assert record.original is not None and record.ephemeral
+    assert "no link or attached file" in record.original["embeds"][0]["description"]
+
+
+def components(message: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for row in message["components"] for c in row["components"]]
+
+
+async def test_pages_turn_for_the_invoker_only(fake: FakeDiscord, bot) -> None:
+    data = json.dumps(thread_dict(big_thread(300))).encode()
+    attachment = fake.add_attachment("big.json", data)
+    record = await fake.invoke_slash("summarize", file=attachment, viewpoints=1)
+    first = await final_embed(fake, record)
+    assert record.original is not None
+    buttons = {b.get("label"): b for b in components(record.original)}
+    assert buttons["◀ Previous"]["disabled"] and not buttons["Next ▶"].get("disabled")
+    other = await fake.click(record, buttons["Next ▶"]["custom_id"], user=ADMIN)
+    await fake.wait_for(lambda: other.callbacks)
+    assert other.callbacks[0]["type"] == 4 and other.callbacks[0]["data"]["flags"] & 64
+    mine = await fake.click(record, buttons["Next ▶"]["custom_id"], user=MEMBER)
+    await fake.wait_for(lambda: mine.callbacks)
+    assert mine.callbacks[0]["type"] == 7
+    second = mine.callbacks[0]["data"]["embeds"][0]
+    assert second["footer"]["text"].startswith("lexrank · page 2/")
+    assert first["fields"][0]["name"] != second["fields"][0]["name"]
+
+
+async def test_admin_defaults_apply_to_the_next_brief(fake: FakeDiscord, bot) -> None:
+    record = await fake.invoke_slash(
+        "settings", subcommand="defaults", user=ADMIN, algorithm="textrank", sentences=2
+    )
+    await fake.wait_for(lambda: record.original)
+    assert record.original is not None and "textrank" in record.original["embeds"][0]["description"]
+    attachment = fake.add_attachment("tram-vote.txt", FIXTURE.read_bytes())
+    brief = await final_embed(fake, await fake.invoke_slash("summarize", file=attachment))
+    assert brief["footer"]["text"].startswith("textrank")
+    assert brief["description"].count("• ") == 2
+
+
+async def test_a_member_cannot_change_server_settings(fake: FakeDiscord, bot) -> None:
+    record = await fake.invoke_slash(
+        "settings", subcommand="defaults", user=MEMBER, algorithm="lsa"
+    )
+    await fake.wait_for(lambda: record.original)
+    assert record.original is not None and record.ephemeral
+    assert "permission" in record.original["embeds"][0]["description"]
