@@ -14,9 +14,12 @@ from tests.threads import big_thread
 FIXTURE = Path(__file__).parent / "fixtures" / "tram-vote.txt"
 
 
-async def final_embed(fake: FakeDiscord, record: InteractionRecord) -> dict[str, Any]:
+async def final_embed(
+    fake: FakeDiscord, record: InteractionRecord, within: float = 10.0
+) -> dict[str, Any]:
     await fake.wait_for(
-        lambda: record.original and record.original["embeds"] and not record.original["flags"] & 128
+        lambda: record.original and record.original["embeds"] and not record.original["flags"] & 128,
+        within=within,
     )
     assert record.original is not None
     return record.original["embeds"][0]

@@ -33,8 +33,12 @@ def worker_pool() -> Iterator[ProcessPoolExecutor]:
 
 
 @pytest.fixture
-async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
-    server = FakeDiscord()
+async def fake(
+    monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> AsyncIterator[FakeDiscord]:
+    """Discord on 127.0.0.1. `@pytest.mark.heartbeat(0.2)` shortens the heartbeat interval."""
+    marker = request.node.get_closest_marker("heartbeat")
+    server = FakeDiscord(heartbeat_interval=marker.args[0] if marker else 41.25)
     await server.start()
     monkeypatch.setattr(discord.http.Route, "BASE", server.api_base)
     monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(server.gateway_url))

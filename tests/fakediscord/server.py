@@ -93,6 +93,9 @@ class FakeDiscord:
         self.attachments: dict[str, bytes] = {}
         self.heartbeats: list[float] = []
         self.changed = asyncio.Condition()
+        self.rate_limits: list[tuple[str, str, float]] = []
+        self.rate_limited: list[str] = []
+        self.resumes = 0
         self._ids = itertools.count(1)
         self._seq = itertools.count(1)
         self._ws: web.WebSocketResponse | None = None
@@ -133,9 +136,9 @@ class FakeDiscord:
         async with self.changed:
             self.changed.notify_all()
 
-    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
+    async def wait_for(self, predicate: Callable[[], Any], within: float = 10.0) -> Any:
         """Wait until `predicate()` is truthy; re-checked on every request and every 10 ms."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         while True:
             result = predicate()
             if result:
@@ -244,9 +247,18 @@ class FakeDiscord:
                 )
                 await self.dispatch("GUILD_CREATE", self.guild())
             elif op == 6:
+                self.resumes += 1
                 await self.dispatch("RESUMED", {})
             await self._notify()
         return ws
+
+    def rate_limit_next(self, method: str, path_fragment: str, retry_after: float = 0.3) -> None:
+        """Answer the next matching request with 429 and Retry-After, as Discord does."""
+        self.rate_limits.append((method, path_fragment, retry_after))
+
+    async def reconnect(self) -> None:
+        """Ask the client to reconnect (op 7): it must come back and RESUME its session."""
+        await self._send(7, None)
 
     # -- CDN -----------------------------------------------------------------------------------
 
@@ -315,6 +327,22 @@ class FakeDiscord:
         path = "/" + request.match_info["tail"]
         body = await self._body(request)
         self.requests.append(Recorded(request.method, path, body))
+        for rule in self.rate_limits:
+            method, fragment, retry_after = rule
+            if request.method == method and fragment in path:
+                self.rate_limits.remove(rule)
+                self.rate_limited.append(f"{request.method} {path}")
+                await self._notify()
+                return web.Response(
+                    status=429,
+                    body=json.dumps({"message": "You are being rate limited.",
+                                     "retry_after": retry_after, "global": False}).encode(),
+                    headers={"Content-Type": "application/json", "Via": "1.1 google",
+                             "Retry-After": str(retry_after), "X-RateLimit-Limit": "5",
+                             "X-RateLimit-Remaining": "0",
+                             "X-RateLimit-Reset-After": str(retry_after),
+                             "X-RateLimit-Bucket": "fake", "X-RateLimit-Scope": "user"},
+                )
         try:
             response = await self._route(request.method, path.split("/")[1:], body, request)
         finally:

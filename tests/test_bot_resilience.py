@@ -1,0 +1,60 @@
+"""The bot under load and trouble: a huge thread, a rate limit, a gateway reconnect."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.render.embeds import MESSAGE_TOTAL_LIMIT
+from bot.render.json import thread_dict
+from tests.fakediscord.server import FakeDiscord
+from tests.test_bot_summarize import final_embed
+from tests.threads import big_thread
+
+FIXTURE = Path(__file__).parent / "fixtures" / "tram-vote.txt"
+
+
+@pytest.mark.heartbeat(0.2)
+async def test_a_2000_comment_thread_fits_discord_and_the_heartbeat_keeps_flowing(
+    fake: FakeDiscord, bot
+) -> None:
+    attachment = fake.add_attachment("big.json", json.dumps(thread_dict(big_thread(2000))).encode())
+    await fake.wait_for(lambda: len(fake.heartbeats) >= 2)
+    start = len(fake.heartbeats)
+    record = await fake.invoke_slash("summarize", file=attachment)
+    embed = await final_embed(fake, record, within=60)
+    beats = fake.heartbeats[start - 1 :]
+    gaps = [b - a for a, b in zip(beats, beats[1:], strict=False)]
+    assert len(embed["title"]) <= 256 and len(embed["description"]) <= 4096
+    assert len(embed["fields"]) <= 25
+    assert all(len(f["name"]) <= 256 and len(f["value"]) <= 1024 for f in embed["fields"])
+    total = len(embed["title"]) + len(embed["description"]) + len(embed["footer"]["text"]) + sum(
+        len(f["name"]) + len(f["value"]) for f in embed["fields"]) + len(
+        embed.get("author", {}).get("name", ""))
+    assert total <= MESSAGE_TOTAL_LIMIT
+    assert "2,000" in "".join(e.get("content") or "" for e in record.original_edits)
+    assert gaps and max(gaps) < 0.2 * 2.5, f"heartbeat stalled: largest gap {max(gaps):.2f} s"
+
+
+async def test_a_rate_limited_edit_is_retried_after_retry_after(fake: FakeDiscord, bot) -> None:
+    fake.rate_limit_next("PATCH", "/messages/@original", retry_after=0.2)
+    attachment = fake.add_attachment("tram-vote.txt", FIXTURE.read_bytes())
+    record = await fake.invoke_slash("summarize", file=attachment)
+    embed = await final_embed(fake, record)
+    assert fake.rate_limited and embed["title"].startswith("Council approves")
+
+
+async def test_a_gateway_reconnect_mid_command_resumes_and_the_brief_arrives(
+    fake: FakeDiscord, bot
+) -> None:
+    attachment = fake.add_attachment("tram-vote.txt", FIXTURE.read_bytes())
+    record = await fake.invoke_slash("summarize", file=attachment)
+    await fake.wait_for(lambda: record.callbacks)
+    await fake.reconnect()
+    embed = await final_embed(fake, record)
+    await fake.wait_for(lambda: fake.resumes == 1)
+    assert embed["title"].startswith("Council approves")
+    help_record = await fake.invoke_slash("help")
+    await fake.wait_for(lambda: help_record.original)
