@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from bot.brief import Brief
 from bot.config import FetchConfig
-from bot.errors import Busy, TooLarge, UnsupportedSource
+from bot.errors import Busy, TooLarge
 from bot.pipeline import BriefOptions, make_brief
 from bot.thread import Thread
 
@@ -41,12 +41,10 @@ def read_source(request: SourceRequest, fetch: FetchConfig) -> Thread:
     """Download and parse, synchronously: meant to run in a worker process or the CLI."""
     from bot.sources import read_bytes
 
-    del fetch  # used once URL reading lands
     if request.url is not None:
-        raise UnsupportedSource(
-            "Reading threads from links is not available in this version.",
-            hint="Save the page as text (with its comments) and upload the file instead.",
-        )
+        from bot.sources.url import read_url
+
+        return asyncio.run(read_url(request.url, fetch, pick=request.pick))
     return read_bytes(request.data or b"", pick=request.pick)
 
 

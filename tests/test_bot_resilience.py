@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -26,13 +27,17 @@ async def test_a_2000_comment_thread_fits_discord_and_the_heartbeat_keeps_flowin
     record = await fake.invoke_slash("summarize", file=attachment)
     embed = await final_embed(fake, record, within=60)
     beats = fake.heartbeats[start - 1 :]
-    gaps = [b - a for a, b in zip(beats, beats[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(beats)]
     assert len(embed["title"]) <= 256 and len(embed["description"]) <= 4096
     assert len(embed["fields"]) <= 25
     assert all(len(f["name"]) <= 256 and len(f["value"]) <= 1024 for f in embed["fields"])
-    total = len(embed["title"]) + len(embed["description"]) + len(embed["footer"]["text"]) + sum(
-        len(f["name"]) + len(f["value"]) for f in embed["fields"]) + len(
-        embed.get("author", {}).get("name", ""))
+    total = (
+        len(embed["title"])
+        + len(embed["description"])
+        + len(embed["footer"]["text"])
+        + sum(len(f["name"]) + len(f["value"]) for f in embed["fields"])
+        + len(embed.get("author", {}).get("name", ""))
+    )
     assert total <= MESSAGE_TOTAL_LIMIT
     assert "2,000" in "".join(e.get("content") or "" for e in record.original_edits)
     assert gaps and max(gaps) < 0.2 * 2.5, f"heartbeat stalled: largest gap {max(gaps):.2f} s"

@@ -18,7 +18,9 @@ async def final_embed(
     fake: FakeDiscord, record: InteractionRecord, within: float = 10.0
 ) -> dict[str, Any]:
     await fake.wait_for(
-        lambda: record.original and record.original["embeds"] and not record.original["flags"] & 128,
+        lambda: (
+            record.original and record.original["embeds"] and not record.original["flags"] & 128
+        ),
         within=within,
     )
     assert record.original is not None
@@ -161,3 +163,35 @@ async def test_a_member_cannot_change_server_settings(fake: FakeDiscord, bot) ->
     await fake.wait_for(lambda: record.original)
     assert record.original is not None and record.ephemeral
     assert "permission" in record.original["embeds"][0]["description"]
+
+
+async def test_summarize_url_reads_a_page_served_locally(fake: FakeDiscord, bot) -> None:
+    from aiohttp import web
+
+    page = (Path(__file__).parent / "fixtures" / "wordpress-post.html").read_bytes()
+    app = web.Application()
+    app.router.add_get("/post", lambda _: web.Response(body=page, content_type="text/html"))
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        record = await fake.invoke_slash("summarize", url=f"http://127.0.0.1:{port}/post")
+        embed = await final_embed(fake, record)
+    finally:
+        await runner.cleanup()
+    assert embed["title"] == "Why the library should open on Sundays"
+    assert embed["url"] == f"http://127.0.0.1:{port}/post"
+    assert "3 comments" in embed["description"]
+    assert record.original is not None
+    [link] = [c for c in components(record.original) if c.get("url")]
+    assert link["label"] == "Source"
+
+
+async def test_a_private_address_is_refused_with_a_clear_message(fake: FakeDiscord, bot) -> None:
+    record = await fake.invoke_slash("summarize", url="http://169.254.169.254/latest/meta-data")
+    await fake.wait_for(lambda: record.followups)
+    [reply] = record.followups
+    assert reply["flags"] & 64
+    assert "link-local address" in reply["embeds"][0]["description"].replace("\\", "")

@@ -175,3 +175,8 @@ def test_bad_input_prints_one_clear_line_and_exits_2(
 def test_bad_option_value_exits_2_naming_it(sample) -> None:
     result = threadbrief("summarize", str(sample("informed-comment-mosul.txt")), "-s", "0")
     assert result.returncode == 2 and "at least 1" in result.stderr
+
+
+def test_a_url_is_refused_for_loopback_unless_the_config_allows_it(tmp_path: Path) -> None:
+    result = threadbrief("summarize", "http://127.0.0.1:9/post")
+    assert result.returncode == 2 and "loopback" in result.stderr

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 from typing import Any
 
 from bot.errors import BadInput, MalformedInput, UnsupportedSource
@@ -101,6 +102,12 @@ def parse_text(
         raise BadInput("The input is empty.", hint=_TRY_HINT)
     if stripped[0] in "{[":
         return parse_json(_json(stripped), url=url)
+    if stripped.startswith("<") and re.match(
+        r"<(?:!doctype html|html|head|body)", stripped[:200], re.IGNORECASE
+    ):
+        from bot.sources import webpage
+
+        return webpage.parse(stripped, url=url)
     from bot.sources import mailinglist, textdump
 
     if mailinglist.looks_like(stripped):

@@ -335,13 +335,23 @@ class FakeDiscord:
                 await self._notify()
                 return web.Response(
                     status=429,
-                    body=json.dumps({"message": "You are being rate limited.",
-                                     "retry_after": retry_after, "global": False}).encode(),
-                    headers={"Content-Type": "application/json", "Via": "1.1 google",
-                             "Retry-After": str(retry_after), "X-RateLimit-Limit": "5",
-                             "X-RateLimit-Remaining": "0",
-                             "X-RateLimit-Reset-After": str(retry_after),
-                             "X-RateLimit-Bucket": "fake", "X-RateLimit-Scope": "user"},
+                    body=json.dumps(
+                        {
+                            "message": "You are being rate limited.",
+                            "retry_after": retry_after,
+                            "global": False,
+                        }
+                    ).encode(),
+                    headers={
+                        "Content-Type": "application/json",
+                        "Via": "1.1 google",
+                        "Retry-After": str(retry_after),
+                        "X-RateLimit-Limit": "5",
+                        "X-RateLimit-Remaining": "0",
+                        "X-RateLimit-Reset-After": str(retry_after),
+                        "X-RateLimit-Bucket": "fake",
+                        "X-RateLimit-Scope": "user",
+                    },
                 )
         try:
             response = await self._route(request.method, path.split("/")[1:], body, request)

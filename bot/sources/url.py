@@ -1,0 +1,40 @@
+"""A thread from a URL: download it safely, then read it like a file of the same content."""
+
+from __future__ import annotations
+
+from bot.config import FetchConfig
+from bot.fetch import Fetcher, FetchSettings
+from bot.thread import Thread
+
+ACCEPTED = (
+    "text/html",
+    "application/xhtml+xml",
+    "text/plain",
+    "application/json",
+    "application/xml",
+    "text/xml",
+    "application/rss+xml",
+    "application/atom+xml",
+)
+
+
+def settings_from(config: FetchConfig) -> FetchSettings:
+    return FetchSettings(
+        connect_timeout=config.connect_timeout,
+        total_timeout=config.total_timeout,
+        max_bytes=int(config.max_download_mb * 2**20),
+        max_redirects=config.max_redirects,
+        retries=config.retries,
+        per_host_limit=config.per_host_limit,
+        allow_loopback=config.allow_loopback,
+    )
+
+
+async def read_url(url: str, config: FetchConfig, *, pick: str | None = None) -> Thread:
+    from bot.sources import read_bytes, webpage
+
+    async with Fetcher(settings_from(config)) as fetcher:
+        result = await fetcher.get(url, accept=ACCEPTED)
+    if result.content_type in ("text/html", "application/xhtml+xml"):
+        return webpage.parse(result.text(), url=result.url)
+    return read_bytes(result.body, url=result.url, pick=pick, charset=result.charset)

@@ -1,0 +1,74 @@
+"""A blog page reads into an article and its comment tree."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.errors import ThreadBriefError
+from bot.sources import read_bytes
+from bot.sources.webpage import parse
+
+PAGE = (Path(__file__).parent / "fixtures" / "wordpress-post.html").read_text("utf-8")
+
+
+def test_wordpress_page_gives_article_and_nested_comments() -> None:
+    thread = parse(PAGE, url="https://town.example/library")
+    assert thread.article is not None
+    assert thread.article.title == "Why the library should open on Sundays"
+    assert thread.article.author == "Priya Nair"
+    assert thread.article.paragraphs[0].startswith("The town library closes on Sundays")
+    assert [(c.author, c.parent_id) for c in thread.comments] == [
+        ("Marta", None),
+        ("Dev", "comment-11"),
+        ("Olu", None),
+    ]
+    assert thread.comments[0].published is not None
+    assert thread.declared_count == 3 and thread.closed is True
+
+
+def test_json_ld_comments_are_read_when_there_is_no_comment_list() -> None:
+    ld = {
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "headline": "Post",
+        "comment": [
+            {
+                "@type": "Comment",
+                "@id": "a",
+                "text": "Great analysis of the budget.",
+                "author": {"@type": "Person", "name": "Kim"},
+                "comment": [
+                    {"@type": "Comment", "@id": "b", "text": "I disagree.", "author": "Lee"}
+                ],
+            }
+        ],
+    }
+    body = "".join(
+        f"<p>Paragraph {i} of the post, with enough words to be kept here.</p>" for i in range(5)
+    )
+    html = (
+        f"<html><head><title>Post</title><script type='application/ld+json'>{json.dumps(ld)}"
+        f"</script></head><body><article>{body}</article></body></html>"
+    )
+    thread = read_bytes(html.encode())
+    assert [(c.author, c.parent_id) for c in thread.comments] == [("Kim", None), ("Lee", "a")]
+
+
+def test_a_page_without_comments_is_an_article_with_none() -> None:
+    body = "".join(f"<p>Paragraph {i} of a post without any comments at all.</p>" for i in range(5))
+    thread = parse(f"<html><body><article><h1>T</h1>{body}</article></body></html>")
+    assert thread.comments == () and thread.article is not None and thread.article.paragraphs
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.text())
+def test_any_html_either_parses_or_says_why(text: str) -> None:
+    try:
+        outcome = parse(f"<html><body>{text}</body></html>").source
+    except ThreadBriefError as e:
+        outcome = e.user_message()
+    assert outcome
