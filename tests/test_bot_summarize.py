@@ -15,7 +15,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "tram-vote.txt"
 
 
 async def final_embed(
-    fake: FakeDiscord, record: InteractionRecord, within: float = 10.0
+    fake: FakeDiscord, record: InteractionRecord, within: float = 30.0
 ) -> dict[str, Any]:
     await fake.wait_for(
         lambda: (

@@ -27,8 +27,13 @@ if not (hasattr(discord.http.Route, "BASE") and hasattr(DiscordWebSocket, "DEFAU
 
 @pytest.fixture(scope="session")
 def worker_pool() -> Iterator[ProcessPoolExecutor]:
-    """The bot's real worker processes, started once for the whole test session."""
+    """The bot's real worker processes, started once for the whole test session.
+
+    Both workers are started and have imported the pipeline before the first test, so no test
+    pays (or times out on) a cold start.
+    """
     with process_pool(2) as pool:
+        list(pool.map(abs, [1, 2]))
         yield pool
 
 

@@ -136,7 +136,7 @@ class FakeDiscord:
         async with self.changed:
             self.changed.notify_all()
 
-    async def wait_for(self, predicate: Callable[[], Any], within: float = 10.0) -> Any:
+    async def wait_for(self, predicate: Callable[[], Any], within: float = 30.0) -> Any:
         """Wait until `predicate()` is truthy; re-checked on every request and every 10 ms."""
         deadline = time.monotonic() + within
         while True:
