@@ -10,7 +10,8 @@ import pytest
 
 from bot.render.embeds import MESSAGE_TOTAL_LIMIT
 from bot.render.json import thread_dict
-from tests.fakediscord.server import FakeDiscord
+from tests.fakediscord.fixtures import bot_config, start_bot, stop_bot
+from tests.fakediscord.server import ADMIN, MEMBER, FakeDiscord
 from tests.test_bot_summarize import final_embed
 from tests.threads import big_thread
 
@@ -63,3 +64,45 @@ async def test_a_gateway_reconnect_mid_command_resumes_and_the_brief_arrives(
     assert embed["title"].startswith("Council approves")
     help_record = await fake.invoke_slash("help")
     await fake.wait_for(lambda: help_record.original)
+
+
+async def test_a_second_request_within_the_cooldown_is_refused_privately(
+    fake: FakeDiscord, tmp_path: Path, worker_pool
+) -> None:
+    bot = await start_bot(bot_config(tmp_path, user_cooldown=60.0), worker_pool)
+    try:
+        first = await fake.invoke_slash(
+            "summarize", file=fake.add_attachment("tram-vote.txt", FIXTURE.read_bytes())
+        )
+        await final_embed(fake, first)
+        second = await fake.invoke_slash(
+            "summarize", file=fake.add_attachment("tram-vote.txt", FIXTURE.read_bytes())
+        )
+        await fake.wait_for(lambda: second.original)
+    finally:
+        await stop_bot(bot)
+    assert second.original is not None and second.ephemeral
+    assert "Try again in" in second.original["embeds"][0]["description"]
+
+
+async def test_briefs_past_the_job_bound_wait_their_turn_and_say_so(
+    fake: FakeDiscord, tmp_path: Path, worker_pool
+) -> None:
+    bot = await start_bot(bot_config(tmp_path, max_jobs=1), worker_pool)
+    data = json.dumps(thread_dict(big_thread(2000))).encode()
+    try:
+        records = [
+            await fake.invoke_slash(
+                "summarize", file=fake.add_attachment("big.json", data), user=user
+            )
+            for user in (MEMBER, ADMIN)
+        ]
+        embeds = [await final_embed(fake, r, within=60) for r in records]
+    finally:
+        await stop_bot(bot)
+    waited = [
+        any("Waiting for a free slot" in (e.get("content") or "") for e in r.original_edits)
+        for r in records
+    ]
+    assert sorted(waited) == [False, True]  # one ran at once, the other waited and was told
+    assert all(e["title"] for e in embeds)

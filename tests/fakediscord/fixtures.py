@@ -7,6 +7,7 @@ import json
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import discord
 import pytest
@@ -52,11 +53,15 @@ async def fake(
     assert not server.unhandled, f"requests the stand-in does not know: {server.unhandled}"
 
 
-def test_config(tmp_path: Path, **bot: object) -> Config:
-    return Config(
-        bot=BotConfig(token=TOKEN, database=tmp_path / "bot.sqlite3", user_cooldown=0.0, **bot),  # type: ignore[arg-type]
-        fetch=FetchConfig(allow_loopback=True),
-    )
+def bot_config(tmp_path: Path, **bot: Any) -> Config:
+    """The bot's config for tests: no cooldown unless asked, and loopback URLs allowed."""
+    settings: dict[str, Any] = {
+        "token": TOKEN,
+        "database": tmp_path / "bot.sqlite3",
+        "user_cooldown": 0.0,
+        **bot,
+    }
+    return Config(bot=BotConfig(**settings), fetch=FetchConfig(allow_loopback=True))
 
 
 async def start_bot(config: Config, pool: ProcessPoolExecutor) -> ThreadBriefBot:
@@ -84,7 +89,7 @@ async def stop_bot(bot: ThreadBriefBot) -> None:
 async def bot(
     fake: FakeDiscord, tmp_path: Path, worker_pool: ProcessPoolExecutor
 ) -> AsyncIterator[ThreadBriefBot]:
-    running = await start_bot(test_config(tmp_path), worker_pool)
+    running = await start_bot(bot_config(tmp_path), worker_pool)
     yield running
     await stop_bot(running)
     for record in fake.interactions.values():
