@@ -81,14 +81,18 @@ def _json(text: str) -> Any:
 
 def parse_json(obj: object, *, url: str | None = None) -> Thread:
     """A decoded JSON document of any supported shape."""
-    from bot.sources import own_json
+    from bot.sources import hackernews, own_json, reddit
 
     if own_json.looks_like(obj):
         return own_json.parse(obj)
+    if reddit.looks_like(obj):
+        return reddit.parse(obj, url=url)
+    if hackernews.looks_like(obj):
+        return hackernews.parse(obj, url=url)
     raise UnsupportedSource(
         "This JSON is not a thread format ThreadBrief knows.",
-        hint="Supported JSON: ThreadBrief's own --json output, or a thread object with "
-        "'article' and 'comments' (see README, \"JSON input\").",
+        hint="Supported JSON: Reddit threads, Hacker News items (Algolia or Firebase), "
+        "ThreadBrief's own --json output, or a thread object with 'article' and 'comments'.",
     )
 
 

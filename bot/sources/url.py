@@ -31,9 +31,23 @@ def settings_from(config: FetchConfig) -> FetchSettings:
 
 
 async def read_url(url: str, config: FetchConfig, *, pick: str | None = None) -> Thread:
-    from bot.sources import read_bytes, webpage
+    import json
 
+    from bot.errors import MalformedInput
+    from bot.sources import hackernews, read_bytes, reddit, webpage
+
+    # Threads with a JSON form are read through it: it holds the whole tree, with scores.
+    api, parser = reddit.json_url(url), reddit.parse
+    if (number := hackernews.item_id(url)) is not None:
+        api, parser = hackernews.algolia_url(number), hackernews.parse
     async with Fetcher(settings_from(config)) as fetcher:
+        if api is not None:
+            result = await fetcher.get(api, accept=("application/json",))
+            try:
+                document = json.loads(result.body)
+            except ValueError:
+                raise MalformedInput(f"{api} did not answer with valid JSON.") from None
+            return parser(document, url=url)
         result = await fetcher.get(url, accept=ACCEPTED)
     if result.content_type in ("text/html", "application/xhtml+xml"):
         return webpage.parse(result.text(), url=result.url)

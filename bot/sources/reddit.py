@@ -1,0 +1,117 @@
+"""Reddit threads, from their public JSON form (a thread URL + ".json") or a saved copy.
+
+The JSON is two listings: the post, then the comment tree. Deleted and removed comments are
+counted as missing (their replies stay, attached to the nearest surviving ancestor), and so are
+the comments behind "load more" stubs, which the JSON does not include.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.errors import MalformedInput
+from bot.thread import Article, Comment, Thread
+
+_THREAD_PATH = re.compile(r"^/r/(\w+)/comments/(\w+)")
+_GONE = frozenset({"[deleted]", "[removed]"})
+
+
+def looks_like(obj: object) -> bool:
+    return (
+        isinstance(obj, list)
+        and len(obj) == 2
+        and all(isinstance(x, dict) and x.get("kind") == "Listing" for x in obj)
+    )
+
+
+def json_url(url: str) -> str | None:
+    """The JSON form of a thread URL (any host: old., www., np.), or None if not a thread."""
+    from yarl import URL
+
+    parsed = URL(url)
+    if not _THREAD_PATH.match(parsed.path):
+        return None
+    path = parsed.path.rstrip("/") + ".json"
+    return str(parsed.with_path(path).with_query({"limit": "500", "raw_json": "1"}))
+
+
+def _d(value: Any) -> dict[str, Any]:
+    """The value if it is a JSON object, else an empty one: saved files are often trimmed."""
+    return value if isinstance(value, dict) else {}
+
+
+def _date(value: Any) -> datetime | None:
+    return datetime.fromtimestamp(value, UTC) if isinstance(value, int | float) else None
+
+
+def parse(obj: object, *, url: str | None = None) -> Thread:
+    if not looks_like(obj):
+        raise MalformedInput("This Reddit JSON is not a thread (expected a list of two listings).")
+    assert isinstance(obj, list)
+    posts = _d(obj[0].get("data")).get("children")
+    if not isinstance(posts, list) or not posts or not isinstance(posts[0], dict):
+        raise MalformedInput("This Reddit JSON has no post in its first listing.")
+    post = _d(posts[0].get("data"))
+    comments: list[Comment] = []
+    missing = 0
+    base = f"https://www.reddit.com{post.get('permalink', '')}" if post.get("permalink") else url
+
+    def walk(children: Any, parent: str | None) -> None:
+        nonlocal missing
+        for child in children if isinstance(children, list) else []:
+            kind, data = _d(child).get("kind"), _d(_d(child).get("data"))
+            if kind == "more":
+                count = data.get("count")
+                missing += count if isinstance(count, int) else len(data.get("children") or [])
+                continue
+            if kind != "t1":
+                continue
+            body = data.get("body")
+            replies = data.get("replies")
+            reply_list = (
+                replies.get("data", {}).get("children", []) if isinstance(replies, dict) else []
+            )
+            if not isinstance(body, str) or body.strip() in _GONE:
+                missing += 1
+                walk(reply_list, parent)
+                continue
+            cid = str(data.get("id"))
+            comments.append(
+                Comment(
+                    id=cid,
+                    parent_id=parent,
+                    text=body.strip(),
+                    author=None if data.get("author") in _GONE else data.get("author"),
+                    published=_date(data.get("created_utc")),
+                    score=data.get("score") if isinstance(data.get("score"), int) else None,
+                    url=f"{base.rstrip('/')}/{cid}/" if base else None,
+                )
+            )
+            walk(reply_list, cid)
+
+    walk(_d(obj[1].get("data")).get("children"), None)
+    selftext = post.get("selftext") or ""
+    paragraphs = tuple(p.strip() for p in selftext.split("\n\n") if p.strip())
+    if not paragraphs and post.get("url") and post.get("url") != base:
+        paragraphs = ()
+    article = Article(
+        title=post.get("title"),
+        paragraphs=paragraphs,
+        author=post.get("author"),
+        site=f"r/{post['subreddit']}" if post.get("subreddit") else "Reddit",
+        url=base,
+        published=_date(post.get("created_utc")),
+    )
+    return Thread(
+        source="reddit",
+        article=article,
+        comments=tuple(comments),
+        declared_count=post.get("num_comments")
+        if isinstance(post.get("num_comments"), int)
+        else None,
+        missing=missing,
+        url=base,
+        extra={"link": str(post["url"])} if post.get("url") and post.get("url") != base else {},
+    )
