@@ -38,6 +38,14 @@ def looks_like(obj: object) -> bool:
     )
 
 
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def _date(value: Any) -> datetime | None:
     return datetime.fromtimestamp(value, UTC) if isinstance(value, int | float) else None
 
@@ -127,10 +135,10 @@ def _firebase(items: list[dict[str, Any]]) -> Thread:
 def _thread(
     root: dict[str, Any], author: Any, when: Any, points: Any, comments: list[Comment], missing: int
 ) -> Thread:
-    text, _ = html_to_text(root.get("text") or "")
+    text, _ = html_to_text(_str(root.get("text")) or "")
     link = _link(root.get("id"))
     article = Article(
-        title=root.get("title"),
+        title=_str(root.get("title")),
         paragraphs=tuple(p for p in text.split("\n\n") if p.strip()),
         author=author if isinstance(author, str) else None,
         site="Hacker News",
