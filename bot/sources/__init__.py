@@ -29,8 +29,9 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 
 _TRY_HINT = (
-    "ThreadBrief reads a text copy of a page with its comments, a mailing-list archive (mbox), "
-    "or its own --json output."
+    "ThreadBrief reads web pages, Reddit and Hacker News threads, RSS/Atom feeds, WordPress "
+    "exports (WXR), mailing-list archives (mbox), a text copy of a page with its comments, or "
+    "its own --json output."
 )
 
 
@@ -96,16 +97,37 @@ def parse_json(obj: object, *, url: str | None = None) -> Thread:
     )
 
 
+def _xml_kind(head: str) -> str | None:
+    lowered = head.lower()
+    if "wordpress.org/export" in lowered:
+        return "wxr"
+    if re.search(r"<(?:rss|feed|rdf:rdf)\b", lowered):
+        return "feed"
+    return None
+
+
+def _parse_xml(kind: str, data: bytes, url: str | None, pick: str | None) -> Thread:
+    if kind == "wxr":
+        from bot.sources import wxr
+
+        return wxr.parse(data, pick=pick, url=url)
+    from bot.sources import feed
+
+    parsed = feed.parse_feed(data, url=url)
+    return feed.item_thread(feed.pick_item(parsed, pick), parsed)
+
+
 def parse_text(
     text: str, *, url: str | None = None, pick: str | None = None, data: bytes | None = None
 ) -> Thread:
     """Decoded text of any supported format."""
-    del pick  # used by the multi-post export readers
     stripped = text.lstrip("\ufeff \t\r\n")
     if not stripped:
         raise BadInput("The input is empty.", hint=_TRY_HINT)
     if stripped[0] in "{[":
         return parse_json(_json(stripped), url=url)
+    if stripped.startswith("<") and (kind := _xml_kind(stripped[:4096])) is not None:
+        return _parse_xml(kind, data if data is not None else stripped.encode("utf-8"), url, pick)
     if stripped.startswith("<") and re.match(
         r"<(?:!doctype html|html|head|body)", stripped[:200], re.IGNORECASE
     ):

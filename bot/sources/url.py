@@ -49,6 +49,27 @@ async def read_url(url: str, config: FetchConfig, *, pick: str | None = None) ->
                 raise MalformedInput(f"{api} did not answer with valid JSON.") from None
             return parser(document, url=url)
         result = await fetcher.get(url, accept=ACCEPTED)
+        if _is_feed(result.content_type, result.body):
+            from bot.sources import feed
+
+            parsed = feed.parse_feed(result.body, url=result.url)
+            item = feed.pick_item(parsed, pick)
+            comments = None
+            if item.comments_feed:
+                extra = await fetcher.get(item.comments_feed, accept=ACCEPTED)
+                comments = feed.parse_feed(extra.body, url=extra.url)
+            return feed.item_thread(item, parsed, comments)
     if result.content_type in ("text/html", "application/xhtml+xml"):
         return webpage.parse(result.text(), url=result.url)
     return read_bytes(result.body, url=result.url, pick=pick, charset=result.charset)
+
+
+def _is_feed(content_type: str, body: bytes) -> bool:
+    if content_type in ("application/rss+xml", "application/atom+xml"):
+        return True
+    head = body[:2048].lower()
+    return (
+        content_type.endswith("xml")
+        and (b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head)
+        and b"wordpress.org/export" not in head
+    )
