@@ -161,3 +161,19 @@ class Thread:
 
 def with_comments(thread: Thread, comments: tuple[Comment, ...]) -> Thread:
     return replace(thread, comments=comments)
+
+
+def parents_first(comments: list[Comment]) -> tuple[Comment, ...]:
+    """Document order with every parent before its replies: exports list comments by id or date, so
+    a reply can come before what it answers. Replies to absent comments become top level."""
+    by_parent: dict[str | None, list[Comment]] = {}
+    ids = {c.id for c in comments}
+    for c in comments:
+        by_parent.setdefault(c.parent_id if c.parent_id in ids else None, []).append(c)
+    out: list[Comment] = []
+    stack = list(reversed(by_parent.get(None, [])))
+    while stack:
+        c = stack.pop()
+        out.append(c)
+        stack.extend(reversed(by_parent.get(c.id, [])))
+    return tuple(out)

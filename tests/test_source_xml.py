@@ -127,3 +127,38 @@ def test_any_feed_text_parses_or_is_refused_with_a_message(text: str) -> None:
     except ThreadBriefError as e:
         outcome = e.user_message()
     assert outcome
+
+
+DISQUS = b"""<?xml version="1.0" encoding="utf-8"?>
+<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">
+  <category dsq:id="1"><forum>courier</forum><title>General</title></category>
+  <thread dsq:id="t1"><link>https://courier.example/tram</link><title>Tram vote</title>
+    <createdAt>2024-05-03T09:00:00Z</createdAt><isClosed>false</isClosed></thread>
+  <thread dsq:id="t2"><link>https://courier.example/library</link><title>Library hours</title>
+    <createdAt>2024-05-01T09:00:00Z</createdAt></thread>
+  <post dsq:id="p1"><message><![CDATA[<p>The tram is overdue.</p>]]></message>
+    <createdAt>2024-05-03T10:00:00Z</createdAt><isDeleted>false</isDeleted><isSpam>false</isSpam>
+    <author><name>Ana</name><isAnonymous>false</isAnonymous></author><ipAddress>192.0.2.1</ipAddress>
+    <thread dsq:id="t1"/></post>
+  <post dsq:id="p2"><message><![CDATA[<p>Too expensive.</p>]]></message>
+    <isDeleted>false</isDeleted><isSpam>false</isSpam><author><name>Bo</name></author>
+    <thread dsq:id="t1"/><parent dsq:id="p1"/></post>
+  <post dsq:id="p3"><message><![CDATA[gone]]></message><isDeleted>true</isDeleted>
+    <author><name>Cy</name></author><thread dsq:id="t1"/></post>
+  <post dsq:id="p4"><message><![CDATA[<p>Open on Sundays!</p>]]></message>
+    <isDeleted>false</isDeleted><isSpam>false</isSpam><author><name>Di</name></author>
+    <thread dsq:id="t2"/></post>
+</disqus>"""
+
+
+def test_disqus_export_nests_replies_and_counts_deleted_posts() -> None:
+    thread = read_bytes(DISQUS)
+    assert thread.source == "disqus" and thread.article is not None
+    assert thread.article.title == "Tram vote"
+    assert [(c.author, c.parent_id) for c in thread.comments] == [("Ana", None), ("Bo", "p1")]
+    assert thread.missing == 1 and any("out of 2 threads" in n for n in thread.notes)
+
+
+def test_disqus_thread_can_be_picked_by_title() -> None:
+    thread = read_bytes(DISQUS, pick="library")
+    assert [c.text for c in thread.comments] == ["Open on Sundays!"]

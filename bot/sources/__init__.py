@@ -99,6 +99,8 @@ def parse_json(obj: object, *, url: str | None = None) -> Thread:
 
 def _xml_kind(head: str) -> str | None:
     lowered = head.lower()
+    if "<disqus" in lowered:
+        return "disqus"
     if "wordpress.org/export" in lowered:
         return "wxr"
     if re.search(r"<(?:rss|feed|rdf:rdf)\b", lowered):
@@ -107,6 +109,10 @@ def _xml_kind(head: str) -> str | None:
 
 
 def _parse_xml(kind: str, data: bytes, url: str | None, pick: str | None) -> Thread:
+    if kind == "disqus":
+        from bot.sources import disqus
+
+        return disqus.parse(data, pick=pick, url=url)
     if kind == "wxr":
         from bot.sources import wxr
 

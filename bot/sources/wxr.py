@@ -17,7 +17,7 @@ from xml.etree.ElementTree import Element
 from bot.errors import NotFound
 from bot.sources.html_text import html_to_text
 from bot.sources.safexml import parse_xml
-from bot.thread import Article, Comment, CommentKind, Thread
+from bot.thread import Article, Comment, CommentKind, Thread, parents_first
 
 WP = "{https://wordpress.org/export/1.2/}"
 _NAMESPACES = re.compile(r"\{https?://wordpress\.org/export/1\.\d+/\}")
@@ -158,7 +158,7 @@ def parse(data: bytes, *, pick: str | None = None, url: str | None = None) -> Th
                 url=f"{link}#comment-{cid}" if link else None,
             )
         )
-    ordered = _parents_first(comments)
+    ordered = parents_first(comments)
     notes = [n for n in (note,) if n]
     if hidden:
         notes.append(
@@ -173,18 +173,3 @@ def parse(data: bytes, *, pick: str | None = None, url: str | None = None) -> Th
         notes=tuple(notes),
         url=link,
     )
-
-
-def _parents_first(comments: list[Comment]) -> tuple[Comment, ...]:
-    """Document order with every parent before its replies (exports list them by id)."""
-    by_parent: dict[str | None, list[Comment]] = {}
-    ids = {c.id for c in comments}
-    for c in comments:
-        by_parent.setdefault(c.parent_id if c.parent_id in ids else None, []).append(c)
-    out: list[Comment] = []
-    stack = list(reversed(by_parent.get(None, [])))
-    while stack:
-        c = stack.pop()
-        out.append(c)
-        stack.extend(reversed(by_parent.get(c.id, [])))
-    return tuple(out)
