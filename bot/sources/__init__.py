@@ -82,7 +82,7 @@ def _json(text: str) -> Any:
 
 def parse_json(obj: object, *, url: str | None = None) -> Thread:
     """A decoded JSON document of any supported shape."""
-    from bot.sources import hackernews, own_json, reddit
+    from bot.sources import discourse, hackernews, mastodon, own_json, reddit
 
     if own_json.looks_like(obj):
         return own_json.parse(obj)
@@ -90,9 +90,14 @@ def parse_json(obj: object, *, url: str | None = None) -> Thread:
         return reddit.parse(obj, url=url)
     if hackernews.looks_like(obj):
         return hackernews.parse(obj, url=url)
+    if discourse.looks_like(obj):
+        return discourse.parse(obj, url=url)
+    if mastodon.looks_like(obj):
+        return mastodon.parse_saved(obj, url=url)
     raise UnsupportedSource(
         "This JSON is not a thread format ThreadBrief knows.",
         hint="Supported JSON: Reddit threads, Hacker News items (Algolia or Firebase), "
+        "Discourse topics, Mastodon status + context, "
         "ThreadBrief's own --json output, or a thread object with 'article' and 'comments'.",
     )
 

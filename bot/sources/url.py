@@ -34,13 +34,31 @@ async def read_url(url: str, config: FetchConfig, *, pick: str | None = None) ->
     import json
 
     from bot.errors import MalformedInput
-    from bot.sources import hackernews, read_bytes, reddit, webpage
+    from bot.sources import discourse, hackernews, mastodon, read_bytes, reddit, webpage
 
     # Threads with a JSON form are read through it: it holds the whole tree, with scores.
     api, parser = reddit.json_url(url), reddit.parse
     if (number := hackernews.item_id(url)) is not None:
         api, parser = hackernews.algolia_url(number), hackernews.parse
     async with Fetcher(settings_from(config)) as fetcher:
+
+        async def get_json(address: str) -> object:
+            answer = await fetcher.get(address, accept=("application/json",))
+            try:
+                return json.loads(answer.body)
+            except ValueError:
+                raise MalformedInput(f"{address} did not answer with valid JSON.") from None
+
+        if (pair := mastodon.api_urls(url)) is not None:
+            return mastodon.parse(await get_json(pair[0]), await get_json(pair[1]), url=url)
+        if (topic := discourse.json_url(url)) is not None:
+            document = await get_json(topic)
+            if isinstance(document, dict):
+                ids = discourse.missing_post_ids(document)
+                for start in range(0, min(len(ids), 1000), 20):
+                    more = await get_json(discourse.posts_url(topic, ids[start : start + 20]))
+                    document = discourse.merge_posts(document, more)
+            return discourse.parse(document, url=url)
         if api is not None:
             result = await fetcher.get(api, accept=("application/json",))
             try:

@@ -1,0 +1,124 @@
+"""Discourse topics, from `/t/<slug>/<id>.json` (or a saved copy).
+
+The first post is the article; replies nest by `reply_to_post_number`. A topic's JSON carries
+only its first posts: `missing_post_ids` names the rest, which the URL reader fetches in chunks of
+20 from `/t/<id>/posts.json` and `merge_posts` adds.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from bot.errors import MalformedInput
+from bot.sources.html_text import html_to_text
+from bot.thread import Article, Comment, Thread
+
+_TOPIC = re.compile(r"^/t/(?:[^/]+/)?(\d+)")
+
+
+def looks_like(obj: object) -> bool:
+    return isinstance(obj, dict) and isinstance(obj.get("post_stream"), dict)
+
+
+def json_url(url: str) -> str | None:
+    from yarl import URL
+
+    parsed = URL(url)
+    match = _TOPIC.match(parsed.path)
+    if match is None:
+        return None
+    return str(parsed.with_path(f"/t/{match.group(1)}.json").with_query(None))
+
+
+def posts_url(topic_json_url: str, ids: list[int]) -> str:
+    from yarl import URL
+
+    base = URL(topic_json_url)
+    topic = base.path.removeprefix("/t/").removesuffix(".json")
+    return str(
+        base.with_path(f"/t/{topic}/posts.json").with_query([("post_ids[]", str(i)) for i in ids])
+    )
+
+
+def _posts(obj: dict[str, Any]) -> list[dict[str, Any]]:
+    stream = obj.get("post_stream")
+    posts = stream.get("posts") if isinstance(stream, dict) else None
+    return [p for p in posts if isinstance(p, dict)] if isinstance(posts, list) else []
+
+
+def missing_post_ids(obj: dict[str, Any]) -> list[int]:
+    stream = obj.get("post_stream")
+    ids = stream.get("stream") if isinstance(stream, dict) else None
+    have = {p.get("id") for p in _posts(obj)}
+    return [i for i in ids if isinstance(i, int) and i not in have] if isinstance(ids, list) else []
+
+
+def merge_posts(obj: dict[str, Any], more: object) -> dict[str, Any]:
+    """The topic with the posts of a `posts.json` answer added."""
+    extra = _posts(more) if isinstance(more, dict) else []
+    stream = dict(obj.get("post_stream") or {})
+    stream["posts"] = _posts(obj) + extra
+    return {**obj, "post_stream": stream}
+
+
+def _html(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _date(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def parse(obj: object, *, url: str | None = None) -> Thread:
+    if not isinstance(obj, dict) or not looks_like(obj):
+        raise MalformedInput("This Discourse JSON has no post_stream.")
+    posts = sorted(_posts(obj), key=lambda p: p.get("post_number") or 0)
+    if not posts:
+        raise MalformedInput("This Discourse topic JSON has no posts.")
+    first, replies = posts[0], posts[1:]
+    base = url.split("?")[0].removesuffix(".json") if url else None
+    numbers = {p.get("post_number"): str(p.get("id")) for p in posts}
+    comments = []
+    for post in replies:
+        text, spans = html_to_text(_html(post.get("cooked")))
+        if not text:
+            continue
+        parent = numbers.get(post.get("reply_to_post_number"))
+        likes = post.get("like_count")
+        comments.append(
+            Comment(
+                id=str(post.get("id")),
+                text=text,
+                spans=spans,
+                parent_id=parent if parent != str(first.get("id")) else None,
+                author=post.get("name") or post.get("username"),
+                published=_date(post.get("created_at")),
+                score=likes if isinstance(likes, int) else None,
+                url=f"{base}/{post.get('post_number')}" if base else None,
+            )
+        )
+    body, _ = html_to_text(_html(first.get("cooked")))
+    article = Article(
+        title=obj.get("title") if isinstance(obj.get("title"), str) else None,
+        paragraphs=tuple(p for p in body.split("\n\n") if p),
+        author=first.get("name") or first.get("username"),
+        url=base,
+        published=_date(first.get("created_at")),
+    )
+    declared = obj.get("posts_count")
+    return Thread(
+        source="discourse",
+        article=article,
+        comments=tuple(comments),
+        declared_count=declared - 1 if isinstance(declared, int) else None,
+        missing=len(missing_post_ids(obj)),
+        closed=True if obj.get("closed") is True else None,
+        url=base,
+    )
