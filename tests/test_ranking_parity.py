@@ -5,12 +5,12 @@ from __future__ import annotations
 import random
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
 from sumy.summarizers.lex_rank import LexRankSummarizer as SumyLexRank
 
-from bot.ranking import LexRankSummarizer
+from bot.ranking import LexRankSummarizer, lexrank_scores
 from bot.text.words import OfflineTokenizer, stemmer, stop_words
 from tests.threads import ARTICLE
 
@@ -97,5 +97,13 @@ def test_same_sentences_as_sumy_on_an_article() -> None:
     st.integers(min_value=1, max_value=6),
 )
 def test_same_sentences_as_sumy_on_random_documents(sentences: list[str], count: int) -> None:
+    # Where sentences tie at the cut, float summation order decides and exact parity is
+    # impossible (for either implementation against itself); such draws are skipped.
+    summarizer = LexRankSummarizer(stemmer("en"))
+    summarizer.stop_words = stop_words("en")
+    scores = sorted(
+        lexrank_scores([summarizer.tokens(TOKENIZER.to_words(s)) for s in sentences]), reverse=True
+    )
+    assume(count >= len(scores) or abs(scores[count - 1] - scores[count]) > 1e-9)
     ours, theirs = both(document([sentences]), count)
     assert ours == theirs

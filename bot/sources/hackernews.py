@@ -90,7 +90,7 @@ def _algolia(root: dict[str, Any]) -> Thread:
 
 
 def _firebase(items: list[dict[str, Any]]) -> Thread:
-    by_id = {item.get("id"): item for item in items if isinstance(item, dict)}
+    by_id = {i["id"]: i for i in items if isinstance(i, dict) and isinstance(i.get("id"), int)}
     root = next(
         (
             i
