@@ -29,6 +29,8 @@ class FetchConfig:
     per_host_limit: int = 4
     allow_loopback: bool = False
     """Let URLs reach 127.0.0.1/::1. Only for local testing: never on a public bot."""
+    hackernews_api: str = "https://hn.algolia.com/api/v1"
+    """Where Hacker News threads are read (Algolia's items API, or a compatible mirror)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,7 +39,7 @@ async def read_url(url: str, config: FetchConfig, *, pick: str | None = None) ->
     # Threads with a JSON form are read through it: it holds the whole tree, with scores.
     api, parser = reddit.json_url(url), reddit.parse
     if (number := hackernews.item_id(url)) is not None:
-        api, parser = hackernews.algolia_url(number), hackernews.parse
+        api, parser = hackernews.algolia_url(number, config.hackernews_api), hackernews.parse
     async with Fetcher(settings_from(config)) as fetcher:
 
         async def get_json(address: str) -> object:

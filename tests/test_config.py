@@ -1,0 +1,76 @@
+"""Settings: every key documented, every bad value stopped at start with one line naming it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+
+from bot.config import BotConfig, BriefConfig, FetchConfig, load_config
+from bot.errors import ConfigError
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
+
+
+def test_the_example_config_documents_every_key_with_its_default() -> None:
+    text = EXAMPLE.read_text("utf-8")
+    documented = tomllib.loads(
+        text.replace("# token", "token").replace("# dev_guild_id", "dev_guild_id")
+    )
+    for section, cls in (("bot", BotConfig), ("fetch", FetchConfig), ("brief", BriefConfig)):
+        names = {f.name for f in fields(cls)}
+        assert set(documented[section]) == names, section
+        defaults = cls()
+        for key, value in documented[section].items():
+            if key not in ("token", "dev_guild_id", "database"):
+                assert value == getattr(defaults, key), f"{section}.{key}"
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[brief]\nsentences = 'three'", "'brief.sentences' must be a whole number"),
+        ("[brief]\nalgorithm = 'magic'", "choose one of lexrank"),
+        ("[fetch]\nmax_download_mb = -1", "'fetch.max_download_mb' must be a positive number"),
+        ("[fetch]\nallow_loopback = 'yes'", "'fetch.allow_loopback' must be true or false"),
+        ("[bot]\ncolour = 1", "Unknown config key 'bot.colour'"),
+        ("[digest]\nx = 1", "Unknown config section [digest]"),
+        ("[bot\n", "not valid TOML"),
+    ],
+)
+def test_a_bad_setting_is_named_with_what_is_wrong(tmp_path: Path, toml: str, message: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(toml)
+    with pytest.raises(ConfigError, match=message.replace("[", r"\[")):
+        load_config(path, environ={})
+
+
+def test_the_token_comes_from_the_environment_before_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[bot]\ntoken = 'from-file-0123456789abcdef'")
+    config = load_config(path, environ={"DISCORD_TOKEN": "from-env-0123456789abcdef"})
+    assert config.bot.token == "from-env-0123456789abcdef"
+    assert config.bot.database == tmp_path / "threadbrief.sqlite3"
+    assert "from-env" not in repr(config)
+
+
+def test_run_without_a_token_stops_with_one_line(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "threadbrief: No Discord bot token: set the DISCORD_TOKEN "
+        "environment variable or 'bot.token' in config.toml."
+    )
