@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -72,3 +73,15 @@ def test_any_html_either_parses_or_says_why(text: str) -> None:
     except ThreadBriefError as e:
         outcome = e.user_message()
     assert outcome
+
+
+def test_a_login_wall_is_refused_as_access_denied() -> None:
+    from bot.errors import AccessDenied
+
+    html = (
+        "<html><head><title>Exclusive</title></head><body><article><h1>Exclusive</h1>"
+        "<p>The first lines of the story.</p></article><div class='paywall'>"
+        "Subscribe to continue reading. Create a free account.</div></body></html>"
+    )
+    with pytest.raises(AccessDenied, match="login or subscription"):
+        parse(html)

@@ -162,3 +162,17 @@ def test_disqus_export_nests_replies_and_counts_deleted_posts() -> None:
 def test_disqus_thread_can_be_picked_by_title() -> None:
     thread = read_bytes(DISQUS, pick="library")
     assert [c.text for c in thread.comments] == ["Open on Sundays!"]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.text(max_size=60).filter(lambda t: "]]>" not in t), st.booleans())
+def test_any_disqus_message_is_read_or_refused_with_a_message(message: str, deleted: bool) -> None:
+    data = DISQUS.replace(b"<p>Too expensive.</p>", message.encode()).replace(
+        b"<isDeleted>false</isDeleted><isSpam>false</isSpam><author><name>Bo",
+        f"<isDeleted>{str(deleted).lower()}</isDeleted><isSpam>false</isSpam><author><name>Bo".encode(),
+    )
+    try:
+        outcome = read_bytes(data).source
+    except ThreadBriefError as e:
+        outcome = e.user_message()
+    assert outcome
