@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import discord
 
 from bot.brief import Brief, Viewpoint
-from bot.viewpoints import language_label
+from bot.render.counts import counts_line
 
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
@@ -62,22 +62,6 @@ def safe(text: str, limit: int) -> str:
 
 def _http(url: str | None) -> str | None:
     return url if url and url.startswith(("https://", "http://")) and len(url) <= 2000 else None
-
-
-def counts_line(brief: Brief) -> str:
-    c = brief.counts
-    parts = [c.presence()]
-    if c.missing:
-        parts.append(f"{c.missing} missing or deleted")
-    if c.authors:
-        parts.append(f"{c.authors} author{'s' if c.authors != 1 else ''}")
-    if c.languages:
-        parts.append(", ".join(f"{language_label(code)} {n}" for code, n in c.languages[:5]))
-    if c.links:
-        parts.append(f"{c.links} link{'s' if c.links != 1 else ''} from other sites")
-    if brief.closed:
-        parts.append("comments closed")
-    return " · ".join(parts)
 
 
 def _viewpoint_field(v: Viewpoint, budget: int) -> tuple[str, str]:

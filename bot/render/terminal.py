@@ -12,7 +12,7 @@ from rich.rule import Rule
 from rich.text import Text
 
 from bot.brief import Brief
-from bot.viewpoints import language_label
+from bot.render.counts import counts_line
 
 
 def _header(brief: Brief) -> Text:
@@ -29,19 +29,7 @@ def _header(brief: Brief) -> Text:
 
 
 def _counts(brief: Brief) -> Text:
-    c = brief.counts
-    parts = [c.presence()]
-    if c.missing:
-        parts.append(f"{c.missing} missing or deleted")
-    if c.authors:
-        parts.append(f"{c.authors} author{'s' if c.authors != 1 else ''}")
-    if c.languages:
-        parts.append(", ".join(f"{language_label(code)} {n}" for code, n in c.languages))
-    if c.links:
-        parts.append(f"{c.links} pingback/trackback link{'s' if c.links != 1 else ''}")
-    if brief.closed:
-        parts.append("comments closed")
-    return Text(" · ".join(parts), style="dim")
+    return Text(counts_line(brief), style="dim")
 
 
 def render(brief: Brief, console: Console, *, viewpoints: int = 5) -> None:
