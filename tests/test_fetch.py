@@ -219,3 +219,33 @@ async def test_other_schemes_and_credentials_are_refused(url: str) -> None:
     async with Fetcher(FetchSettings()) as fetcher:
         with pytest.raises(FetchRefused):
             await fetcher.get(url)
+
+
+async def test_requests_to_one_host_are_limited_to_the_per_host_bound() -> None:
+    import asyncio
+
+    active = 0
+    peak = 0
+
+    async def slow(_: web.Request) -> web.Response:
+        nonlocal active, peak
+        active += 1
+        peak = max(peak, active)
+        await asyncio.sleep(0.05)
+        active -= 1
+        return web.Response(body=b"<p>ok</p>", content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/{n}", slow)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    server = web.TCPSite(runner, "127.0.0.1", 0)
+    await server.start()
+    port = server._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        settings = FetchSettings(allow_loopback=True, per_host_limit=2)
+        async with Fetcher(settings) as fetcher:
+            await asyncio.gather(*(fetcher.get(f"http://127.0.0.1:{port}/{i}") for i in range(8)))
+    finally:
+        await runner.cleanup()
+    assert peak == 2
