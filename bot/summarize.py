@@ -61,10 +61,10 @@ def make_summarizer(algorithm: str, language: str, title: str | None = None) -> 
     """A summarizer with sumy's interface, configured for the language."""
     import importlib
 
-    if algorithm == "lexrank":
-        from bot.ranking import LexRankSummarizer
+    if algorithm in ("lexrank", "textrank"):
+        from bot.ranking import LexRankSummarizer, TextRankSummarizer
 
-        cls: Any = LexRankSummarizer
+        cls: Any = LexRankSummarizer if algorithm == "lexrank" else TextRankSummarizer
     else:  # sumy's own implementation, which imports NLTK on first use
         module_name, class_name = _SUMY[algorithm]
         cls = getattr(importlib.import_module(f"sumy.summarizers.{module_name}"), class_name)

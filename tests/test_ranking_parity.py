@@ -1,4 +1,4 @@
-"""The vectorised LexRank picks exactly the sentences sumy's LexRank picks."""
+"""The vectorised LexRank and TextRank pick exactly the sentences sumy's own pick."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
 from sumy.summarizers.lex_rank import LexRankSummarizer as SumyLexRank
+from sumy.summarizers.text_rank import TextRankSummarizer as SumyTextRank
 
-from bot.ranking import LexRankSummarizer, lexrank_scores
+from bot.ranking import LexRankSummarizer, TextRankSummarizer, lexrank_scores
 from bot.text.words import OfflineTokenizer, stemmer, stop_words
 from tests.threads import ARTICLE
 
@@ -107,3 +108,14 @@ def test_same_sentences_as_sumy_on_random_documents(sentences: list[str], count:
     assume(count >= len(scores) or abs(scores[count - 1] - scores[count]) > 1e-9)
     ours, theirs = both(document([sentences]), count)
     assert ours == theirs
+
+
+@pytest.mark.parametrize(("n", "seed"), [(20, 1), (60, 2), (150, 3), (200, 4)])
+@pytest.mark.parametrize("count", [1, 5, "20%"])
+def test_textrank_picks_the_same_sentences_as_sumy(n: int, seed: int, count: int | str) -> None:
+    doc = synthetic(n, seed)
+    ours = TextRankSummarizer(stemmer("en"))
+    ours.stop_words = stop_words("en")
+    theirs = SumyTextRank(stemmer("en"))
+    theirs.stop_words = stop_words("en")
+    assert tuple(map(str, ours(doc, count))) == tuple(map(str, theirs(doc, count)))

@@ -8,5 +8,13 @@ in NLTK (1.4 s at start-up).
 
 from bot.ranking.counts import best_sentences, items_count
 from bot.ranking.lexrank import LexRankSummarizer, lexrank_scores
+from bot.ranking.textrank import TextRankSummarizer, textrank_scores
 
-__all__ = ["LexRankSummarizer", "best_sentences", "items_count", "lexrank_scores"]
+__all__ = [
+    "LexRankSummarizer",
+    "TextRankSummarizer",
+    "best_sentences",
+    "items_count",
+    "lexrank_scores",
+    "textrank_scores",
+]
