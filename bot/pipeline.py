@@ -75,9 +75,7 @@ def make_brief(thread: Thread, options: BriefOptions | None = None) -> Brief:
         if article is not None and article.paragraphs
         else ()
     )
-    found = find_viewpoints(
-        thread, main_language=language, max_viewpoints=options.viewpoints, quotes=options.quotes
-    )
+    found = find_viewpoints(thread, main_language=language, quotes=options.quotes)
     languages = Counter(c.language or UNDETERMINED for c in thread.discussion())
     counts = Counts(
         comments=thread.present_count,

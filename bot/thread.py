@@ -12,7 +12,7 @@ marked by spans, so the summarizer and viewpoints never present them as the comm
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -157,10 +157,6 @@ class Thread:
         if self.declared_count is not None and self.declared_count != n:
             return f"{n} of {self.declared_count} responses present"
         return f"{n} comment{'s' if n != 1 else ''}"
-
-
-def with_comments(thread: Thread, comments: tuple[Comment, ...]) -> Thread:
-    return replace(thread, comments=comments)
 
 
 def parents_first(comments: list[Comment]) -> tuple[Comment, ...]:

@@ -292,15 +292,11 @@ def _weight(viewpoint: Viewpoint) -> tuple[float, float]:
     return (viewpoint.size + 0.5 * bonus, -len(viewpoint.label))
 
 
-def find_viewpoints(
-    thread: Thread, *, main_language: str, max_viewpoints: int = 5, quotes: int = 2
-) -> ViewpointResult:
+def find_viewpoints(thread: Thread, *, main_language: str, quotes: int = 2) -> ViewpointResult:
     """Every discussion comment ends up in exactly one viewpoint or in `unclassified`.
 
-    `max_viewpoints` bounds only what renderers show first; all groups are returned, heaviest
-    first, so paging can reach the rest.
+    All groups are returned, heaviest first: renderers show the first few and page to the rest.
     """
-    del max_viewpoints  # kept in the signature for callers; ordering makes the cut
     discussion = list(thread.discussion())
     total = len(discussion)
     units = [_prepare(c, main_language) for c in discussion]
