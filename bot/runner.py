@@ -16,6 +16,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.clock import Clock, SystemClock
 from bot.config import Config, require_token
 from bot.errors import ThreadBriefError
 from bot.jobs import JobRunner, process_pool
@@ -23,13 +24,20 @@ from bot.store import Store
 
 log = logging.getLogger("threadbrief")
 
-EXTENSIONS = ("cogs.summarize", "cogs.settings", "cogs.help")
+EXTENSIONS = ("cogs.summarize", "cogs.settings", "cogs.digest", "cogs.help")
 
 
 class ThreadBriefBot(commands.Bot):
     """Holds the store, the job runner and the config; cogs reach them through the bot."""
 
-    def __init__(self, config: Config, *, executor: Executor | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        config: Config,
+        *,
+        executor: Executor | None = None,
+        clock: Clock | None = None,
+        **kwargs: Any,
+    ) -> None:
         intents = discord.Intents.default()
         # Privileged: only needed to brief links posted in auto-summary channels.
         intents.message_content = config.bot.message_content
@@ -41,6 +49,7 @@ class ThreadBriefBot(commands.Bot):
             **kwargs,
         )
         self.config = config
+        self.clock: Clock = clock or SystemClock()
         self.store = Store(config.bot.database)
         self._own_executor = executor is None
         self.executor = executor or process_pool(config.bot.max_jobs)
@@ -68,6 +77,8 @@ class ThreadBriefBot(commands.Bot):
             log.info("synced %d commands globally", len(synced))
 
     async def close(self) -> None:
+        for name in list(self.extensions):  # stops the digest scheduler cleanly
+            await self.unload_extension(name)
         await super().close()
         await self.store.close()
         if self._own_executor:
@@ -85,8 +96,10 @@ class ThreadBriefBot(commands.Bot):
             message = original.user_message()
         elif isinstance(error, app_commands.CommandOnCooldown):
             message = f"Slow down: try again in {error.retry_after:.0f} s."
-        elif isinstance(error, app_commands.MissingPermissions | app_commands.CheckFailure):
+        elif isinstance(error, app_commands.MissingPermissions):
             message = "You do not have the permission this command needs (Manage Server)."
+        elif isinstance(error, app_commands.CheckFailure):
+            message = str(error) or "You are not allowed to use this command here."
         else:
             reference = uuid.uuid4().hex[:8]
             command = interaction.command.qualified_name if interaction.command else "?"

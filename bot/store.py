@@ -1,4 +1,4 @@
-"""Persistent state in SQLite: per-server settings (and, later, digests).
+"""Persistent state in SQLite: per-server settings and digests (see `bot.digest.state`).
 
 The schema is versioned: `MIGRATIONS[i]` takes the database from version i to i + 1 and all
 pending ones run in one transaction at start-up, so a crash mid-upgrade leaves the old version
@@ -8,8 +8,10 @@ command fails.
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
@@ -26,6 +28,51 @@ MIGRATIONS: Sequence[str] = (
         auto_channels TEXT NOT NULL DEFAULT '[]'
     );
     """,
+    """
+    ALTER TABLE guild_settings ADD COLUMN timezone TEXT;
+    ALTER TABLE guild_settings ADD COLUMN digest_role INTEGER;
+    CREATE TABLE subscriptions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        guild_id INTEGER NOT NULL,
+        channel_id INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        schedule TEXT NOT NULL,
+        timezone TEXT NOT NULL,
+        post_empty INTEGER NOT NULL DEFAULT 0,
+        created_by INTEGER,
+        created_at TEXT NOT NULL,
+        paused INTEGER NOT NULL DEFAULT 0,
+        next_run TEXT NOT NULL,
+        retry_at TEXT,
+        last_run TEXT,
+        last_success TEXT,
+        last_result TEXT,
+        failures INTEGER NOT NULL DEFAULT 0,
+        failure_notified INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (channel_id, source)
+    );
+    CREATE INDEX subscriptions_guild ON subscriptions (guild_id);
+    CREATE TABLE posted_items (
+        channel_id INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        subscription_id INTEGER,
+        outbox_id INTEGER,
+        posted_at TEXT NOT NULL,
+        PRIMARY KEY (channel_id, key)
+    );
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        subscription_id INTEGER NOT NULL REFERENCES subscriptions (id) ON DELETE CASCADE,
+        channel_id INTEGER NOT NULL,
+        marker TEXT NOT NULL UNIQUE,
+        payload TEXT NOT NULL,
+        status TEXT NOT NULL,
+        message_id INTEGER,
+        attempted_at TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX outbox_status ON outbox (status, channel_id);
+    """,
 )
 
 
@@ -39,6 +86,10 @@ class GuildSettings:
     viewpoints: int | None = None
     auto_channels: frozenset[int] = frozenset()
     """Channels where links posted by members are briefed automatically (off by default)."""
+    timezone: str | None = None
+    """The default timezone of new digests."""
+    digest_role: int | None = None
+    """A role whose members may manage digests besides those with Manage Server."""
 
 
 class Store:
@@ -47,6 +98,7 @@ class Store:
     def __init__(self, path: Path | str) -> None:
         self.path = path
         self._db: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
 
     @property
     def db(self) -> aiosqlite.Connection:
@@ -77,6 +129,18 @@ class Store:
     ) -> None:
         await self.close()
 
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Writes that land together or not at all; one writer at a time on the connection."""
+        async with self._lock:
+            await self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                await self.db.rollback()
+                raise
+            await self.db.commit()
+
     async def schema_version(self) -> int:
         async with self.db.execute("PRAGMA user_version") as cursor:
             row = await cursor.fetchone()
@@ -100,7 +164,8 @@ class Store:
 
     async def guild_settings(self, guild_id: int) -> GuildSettings:
         async with self.db.execute(
-            "SELECT algorithm, sentences, viewpoints, auto_channels FROM guild_settings "
+            "SELECT algorithm, sentences, viewpoints, auto_channels, timezone, digest_role"
+            " FROM guild_settings "
             "WHERE guild_id = ?",
             (guild_id,),
         ) as cursor:
@@ -113,23 +178,29 @@ class Store:
             sentences=row[1],
             viewpoints=row[2],
             auto_channels=frozenset(int(c) for c in json.loads(row[3])),
+            timezone=row[4],
+            digest_role=row[5],
         )
 
     async def save_guild_settings(self, settings: GuildSettings) -> None:
-        await self.db.execute(
-            "INSERT INTO guild_settings (guild_id, algorithm, sentences, viewpoints, auto_channels)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT(guild_id) DO UPDATE SET"
-            " algorithm=excluded.algorithm, sentences=excluded.sentences,"
-            " viewpoints=excluded.viewpoints, auto_channels=excluded.auto_channels",
-            (
-                settings.guild_id,
-                settings.algorithm,
-                settings.sentences,
-                settings.viewpoints,
-                json.dumps(sorted(settings.auto_channels)),
-            ),
-        )
-        await self.db.commit()
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO guild_settings (guild_id, algorithm, sentences, viewpoints,"
+                " auto_channels, timezone, digest_role) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT(guild_id) DO UPDATE SET"
+                " algorithm=excluded.algorithm, sentences=excluded.sentences,"
+                " viewpoints=excluded.viewpoints, auto_channels=excluded.auto_channels,"
+                " timezone=excluded.timezone, digest_role=excluded.digest_role",
+                (
+                    settings.guild_id,
+                    settings.algorithm,
+                    settings.sentences,
+                    settings.viewpoints,
+                    json.dumps(sorted(settings.auto_channels)),
+                    settings.timezone,
+                    settings.digest_role,
+                ),
+            )
 
     async def set_auto_channel(self, guild_id: int, channel_id: int, on: bool) -> GuildSettings:
         current = await self.guild_settings(guild_id)

@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.digest.schedule import timezone as check_timezone
 from bot.runner import ThreadBriefBot
 from bot.store import GuildSettings
 
@@ -22,7 +23,10 @@ def describe(settings: GuildSettings, bot: ThreadBriefBot) -> str:
         f"**Algorithm:** {settings.algorithm or d.algorithm}\n"
         f"**Summary sentences:** {settings.sentences or d.sentences}\n"
         f"**Viewpoints per page:** {settings.viewpoints or d.viewpoints}\n"
-        f"**Auto-summary channels:** {channels}"
+        f"**Auto-summary channels:** {channels}\n"
+        f"**Digest timezone:** {settings.timezone or 'UTC'}\n"
+        f"**Digest role:** {f'<@&{settings.digest_role}>' if settings.digest_role else 'none'}"
+        " (besides Manage Server)"
     )
 
 
@@ -50,6 +54,7 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
         algorithm="How summary sentences are picked",
         sentences="Sentences in the article summary",
         viewpoints="Viewpoints per page",
+        timezone="Default timezone of new digests, an IANA name such as Europe/Paris",
     )
     async def defaults(
         self,
@@ -57,14 +62,18 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
         algorithm: Algorithm | None = None,
         sentences: app_commands.Range[int, 1, 20] | None = None,
         viewpoints: app_commands.Range[int, 1, 10] | None = None,
+        timezone: str | None = None,
     ) -> None:
         assert interaction.guild_id is not None
+        if timezone is not None:
+            timezone = check_timezone(timezone).key
         current = await self.bot.store.guild_settings(interaction.guild_id)
         updated = replace(
             current,
             algorithm=algorithm or current.algorithm,
             sentences=sentences or current.sentences,
             viewpoints=viewpoints or current.viewpoints,
+            timezone=timezone or current.timezone,
         )
         await self.bot.store.save_guild_settings(updated)
         await self._reply(interaction, updated)
@@ -86,6 +95,19 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
                 "intent in the Developer Portal) for auto-summary to work.",
                 ephemeral=True,
             )
+
+    @app_commands.command(
+        name="digestrole", description="Let a role manage digests (leave empty to clear)"
+    )
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def digestrole(
+        self, interaction: discord.Interaction, role: discord.Role | None = None
+    ) -> None:
+        assert interaction.guild_id is not None
+        current = await self.bot.store.guild_settings(interaction.guild_id)
+        updated = replace(current, digest_role=role.id if role else None)
+        await self.bot.store.save_guild_settings(updated)
+        await self._reply(interaction, updated)
 
 
 async def setup(bot: ThreadBriefBot) -> None:

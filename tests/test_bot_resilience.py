@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.render.embeds import MESSAGE_TOTAL_LIMIT
 from bot.render.json import thread_dict
+from bot.render.markdown import MESSAGE_TOTAL_LIMIT
 from tests.fakediscord.fixtures import bot_config, start_bot, stop_bot
 from tests.fakediscord.server import ADMIN, MEMBER, FakeDiscord
 from tests.test_bot_summarize import final_embed

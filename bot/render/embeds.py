@@ -1,67 +1,29 @@
 """The brief as Discord embeds, within every Discord limit, for any thread size.
 
-Thread text is untrusted: a comment may hold "@everyone", role or user mentions, markdown,
-masked links or headings. `neutralise` makes each of those print literally, and posts are sent
-with `allowed_mentions` none besides (see cogs). Text is cut before it is escaped, so a cut never
-splits an escape sequence, and every length is checked after escaping.
+Thread text is untrusted: every piece of it goes through `bot.render.markdown.safe`, and posts
+are sent with `allowed_mentions` none besides (see cogs).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import discord
 
 from bot.brief import Brief, Viewpoint
 from bot.render.counts import counts_line
-
-TITLE_LIMIT = 256
-DESCRIPTION_LIMIT = 4096
-FIELD_NAME_LIMIT = 256
-FIELD_VALUE_LIMIT = 1024
-FIELDS_LIMIT = 25
-FOOTER_LIMIT = 2048
-AUTHOR_LIMIT = 256
-MESSAGE_TOTAL_LIMIT = 6000
-EMBEDS_PER_MESSAGE = 10
-
-_MARKDOWN = re.compile(r"([\\*_~`|>#\-\[\]()<:@!])")
-_MENTION_WORDS = re.compile(r"@(everyone|here)", re.IGNORECASE)
-_WHITESPACE = re.compile(r"\s+")
-ZWSP = "\u200b"
-
-
-def neutralise(text: str) -> str:
-    """Text that renders as itself: no markdown, links, mentions, headings or line breaks."""
-    flat = _WHITESPACE.sub(" ", text).strip()
-    escaped = _MARKDOWN.sub(r"\\\1", flat)
-    return _MENTION_WORDS.sub(lambda m: f"@{ZWSP}{m.group(1)}", escaped)
-
-
-def clip(text: str, limit: int) -> str:
-    """At most `limit` characters, cut at a word boundary with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    cut = text[: max(0, limit - 1)]
-    space = cut.rfind(" ")
-    if space > limit * 0.6:
-        cut = cut[:space]
-    return cut.rstrip() + "…"
-
-
-def safe(text: str, limit: int) -> str:
-    """Neutralised text of at most `limit` characters, whatever the escaping adds."""
-    budget = limit
-    while True:
-        out = neutralise(clip(text, budget))
-        if len(out) <= limit:
-            return out
-        budget = max(1, budget - (len(out) - limit) - 1)
-
-
-def _http(url: str | None) -> str | None:
-    return url if url and url.startswith(("https://", "http://")) and len(url) <= 2000 else None
+from bot.render.markdown import (
+    AUTHOR_LIMIT,
+    DESCRIPTION_LIMIT,
+    FIELD_VALUE_LIMIT,
+    FIELDS_LIMIT,
+    FOOTER_LIMIT,
+    MESSAGE_TOTAL_LIMIT,
+    TITLE_LIMIT,
+    clip,
+    http_url,
+    safe,
+)
 
 
 def _viewpoint_field(v: Viewpoint, budget: int) -> tuple[str, str]:
@@ -72,7 +34,7 @@ def _viewpoint_field(v: Viewpoint, budget: int) -> tuple[str, str]:
     per_quote = max(120, budget // max(1, len(v.quotes)) - 80)
     for q in v.quotes:
         who = f" — {safe(q.author, 60)}" if q.author else ""
-        link = f" [↗]({url})" if (url := _http(q.url)) and len(url) < 300 else ""
+        link = f" [↗]({url})" if (url := http_url(q.url)) and len(url) < 300 else ""
         line = f"> “{safe(q.text, per_quote)}”{who}{link}"
         if sum(len(x) + 1 for x in lines) + len(line) > budget:
             break
@@ -103,7 +65,7 @@ def brief_pages(brief: Brief, *, per_page: int = 5, colour: int = 0x5865F2) -> P
     byline = " · ".join(x for x in (brief.author, brief.site) if x)
     embeds: list[discord.Embed] = []
     for index, chunk in enumerate(chunks):
-        embed = discord.Embed(title=title, url=_http(brief.url), colour=colour)
+        embed = discord.Embed(title=title, url=http_url(brief.url), colour=colour)
         if byline:
             embed.set_author(name=safe(byline, AUTHOR_LIMIT))
         if index == 0:

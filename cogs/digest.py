@@ -1,0 +1,270 @@
+"""/digest: scheduled digests of a feed, page or thread, posted to a channel.
+
+Glue only: the schedule, the outbox and the runs live in `bot.digest`; this cog checks who may
+manage digests, posts through discord.py (`DiscordPoster`) and starts the scheduler once the bot
+is connected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.digest.scheduler import Scheduler
+from bot.digest.service import DigestService, DigestSettings, Poster, PostRejected
+from bot.digest.state import DigestState, Subscription
+from bot.render.digest import Payload, has_marker
+from bot.render.markdown import clip, safe
+from bot.runner import ThreadBriefBot
+
+log = logging.getLogger("threadbrief.digest")
+
+NEEDED = ("view_channel", "send_messages", "embed_links")
+
+
+class DiscordPoster:
+    """Posts digest messages with discord.py; never pings."""
+
+    def __init__(self, bot: ThreadBriefBot) -> None:
+        self.bot = bot
+
+    async def _channel(self, channel_id: int) -> discord.abc.Messageable:
+        channel = self.bot.get_channel(channel_id)
+        if channel is None:
+            try:
+                channel = await self.bot.fetch_channel(channel_id)
+            except (discord.NotFound, discord.Forbidden):
+                raise PostRejected(f"I cannot see channel <#{channel_id}> any more.") from None
+        if not isinstance(channel, discord.abc.Messageable):
+            raise PostRejected(f"<#{channel_id}> is not a channel I can post in.")
+        return channel
+
+    async def post(self, channel_id: int, payload: Payload) -> int:
+        channel = await self._channel(channel_id)
+        try:
+            message = await channel.send(
+                content=payload.get("content") or None,
+                embeds=[discord.Embed.from_dict(e) for e in payload.get("embeds", [])],
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except (discord.Forbidden, discord.NotFound) as error:
+            raise PostRejected(f"I cannot post in <#{channel_id}>: {error.text}") from None
+        return message.id
+
+    async def find(self, channel_id: int, marker: str) -> int | None:
+        channel = await self._channel(channel_id)
+        assert self.bot.user is not None
+        async for message in channel.history(limit=100):
+            if message.author.id != self.bot.user.id:
+                continue
+            payload = {"content": message.content, "embeds": [e.to_dict() for e in message.embeds]}
+            if has_marker(payload, marker):
+                return message.id
+        return None
+
+    def problem(self, channel_id: int) -> str | None:
+        channel = self.bot.get_channel(channel_id)
+        if not isinstance(channel, discord.abc.GuildChannel) or not isinstance(
+            channel, discord.abc.Messageable
+        ):
+            return f"I cannot see <#{channel_id}>, or it is not a text channel."
+        permissions = channel.permissions_for(channel.guild.me)
+        missing = [p for p in NEEDED if not getattr(permissions, p)]
+        if missing:
+            names = ", ".join(p.replace("_", " ").title() for p in missing)
+            return f"I cannot post digests in <#{channel_id}>: I am missing {names} there."
+        return None
+
+
+def _when(moment: Any) -> str:
+    return f"<t:{int(moment.timestamp())}:R>"
+
+
+def describe(subscription: Subscription) -> tuple[str, str]:
+    name = f"#{subscription.id} · {clip(subscription.source, 200)}"
+    state = "paused" if subscription.paused else f"next {_when(subscription.due_at)}"
+    lines = [
+        f"→ <#{subscription.channel_id}> · {safe(subscription.schedule, 60)} "
+        f"({subscription.timezone}) · {state}",
+        f"Last: {safe(subscription.last_result or 'not run yet', 300)}"
+        + (f" ({_when(subscription.last_run)})" if subscription.last_run else ""),
+    ]
+    if subscription.failures:
+        lines.append(
+            f"⚠️ {subscription.failures} failure{'s' if subscription.failures != 1 else ''} "
+            f"in a row; retrying {_when(subscription.due_at)}"
+        )
+    return name, "\n".join(lines)
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class Digest(commands.GroupCog, group_name="digest", group_description="Scheduled digests"):
+    def __init__(self, bot: ThreadBriefBot, poster: Poster | None = None) -> None:
+        self.bot = bot
+        self.state = DigestState(bot.store)
+        settings = DigestSettings(
+            items=bot.config.bot.digest_items, subscriptions=bot.config.bot.digest_limit
+        )
+        self.service = DigestService(
+            self.state,
+            poster or DiscordPoster(bot),
+            bot.executor,
+            bot.config.fetch,
+            bot.clock,
+            settings,
+        )
+        self.scheduler = Scheduler(self.service, bot.clock)
+        self._task: asyncio.Task[None] | None = None
+        super().__init__()
+
+    async def cog_load(self) -> None:
+        self._task = asyncio.create_task(self._start(), name="digest-scheduler")
+
+    async def cog_unload(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+        await self.scheduler.stop()
+
+    async def _start(self) -> None:
+        await self.bot.wait_until_ready()
+        await self.scheduler.run_forever()
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Manage Server, or the role the admins chose with /settings digestrole."""
+        if interaction.permissions.manage_guild:
+            return True
+        assert interaction.guild_id is not None
+        settings = await self.bot.store.guild_settings(interaction.guild_id)
+        roles = getattr(interaction.user, "roles", [])
+        if settings.digest_role is not None and any(r.id == settings.digest_role for r in roles):
+            return True
+        raise app_commands.CheckFailure(
+            "Managing digests needs the Manage Server permission"
+            + (" or the digest role" if settings.digest_role else "")
+            + ". Ask a server admin, who can also allow a role with /settings digestrole."
+        )
+
+    @app_commands.command(name="add", description="Post a digest of a feed, page or thread")
+    @app_commands.describe(
+        source="A feed, page or thread URL",
+        channel="Where the digest is posted",
+        schedule='"daily 08:00", "weekdays 18:30", "every 6h" or a cron expression',
+        timezone="IANA name such as Europe/Paris (default: the server's)",
+        post_empty="Also post when there is nothing new",
+    )
+    async def add(
+        self,
+        interaction: discord.Interaction,
+        source: str,
+        channel: discord.TextChannel,
+        schedule: str,
+        timezone: str | None = None,
+        post_empty: bool = False,
+    ) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        settings = await self.bot.store.guild_settings(interaction.guild_id)
+        zone = timezone or settings.timezone or "UTC"
+        subscription, first = await self.service.subscribe(
+            guild_id=interaction.guild_id,
+            channel_id=channel.id,
+            source=source.strip(),
+            schedule=schedule,
+            timezone=zone,
+            created_by=interaction.user.id,
+            post_empty=post_empty,
+        )
+        self.scheduler.poke()
+        await interaction.followup.send(
+            f"Digest #{subscription.id} added: <{clip(subscription.source, 300)}> to "
+            f"<#{channel.id}>, {safe(subscription.schedule, 60)} ({zone}). The first digest "
+            f"({first} item{'s' if first != 1 else ''} now waiting) comes "
+            f"{_when(subscription.next_run)}.",
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="list", description="This server's digests and how they went")
+    async def list_(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        subscriptions = await self.state.subscriptions(interaction.guild_id)
+        embed = discord.Embed(title="Digests", colour=0x5865F2)
+        if not subscriptions:
+            embed.description = "No digests yet. Add one with `/digest add`."
+        for subscription in subscriptions[:25]:
+            name, value = describe(subscription)
+            embed.add_field(name=name, value=value, inline=False)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @app_commands.command(name="remove", description="Stop a digest")
+    @app_commands.describe(digest="The digest's number, from /digest list")
+    async def remove(self, interaction: discord.Interaction, digest: int) -> None:
+        assert interaction.guild_id is not None
+        removed = await self.state.remove(interaction.guild_id, digest)
+        self.scheduler.poke()
+        await interaction.response.send_message(
+            f"Digest #{removed.id} of <{clip(removed.source, 300)}> removed.", ephemeral=True
+        )
+
+    @app_commands.command(name="pause", description="Pause a digest")
+    async def pause(self, interaction: discord.Interaction, digest: int) -> None:
+        assert interaction.guild_id is not None
+        paused = await self.state.set_paused(interaction.guild_id, digest, True)
+        self.scheduler.poke()
+        await interaction.response.send_message(
+            f"Digest #{paused.id} paused; `/digest resume` starts it again.", ephemeral=True
+        )
+
+    @app_commands.command(name="resume", description="Resume a paused digest")
+    async def resume(self, interaction: discord.Interaction, digest: int) -> None:
+        from bot.digest.service import schedule_of
+
+        assert interaction.guild_id is not None
+        current = await self.state.get(interaction.guild_id, digest)
+        now = self.bot.clock.now()
+        following = schedule_of(current).next_after(now, anchor=current.created_at)
+        resumed = await self.state.set_paused(interaction.guild_id, digest, False, following)
+        self.scheduler.poke()
+        await interaction.response.send_message(
+            f"Digest #{resumed.id} resumed; next {_when(resumed.next_run)}.", ephemeral=True
+        )
+
+    @app_commands.command(name="preview", description="See the next digest, privately")
+    async def preview(self, interaction: discord.Interaction, digest: int) -> None:
+        assert interaction.guild_id is not None
+        subscription = await self.state.get(interaction.guild_id, digest)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        plan = await self.service.preview(subscription)
+        if not plan.messages:
+            await interaction.followup.send(
+                "Nothing new since the last digest: the next run posts nothing"
+                + (" but a short note." if subscription.post_empty else "."),
+                ephemeral=True,
+            )
+            return
+        first = plan.messages[0].payload
+        parts = f" (1 of {len(plan.messages)} messages)" if len(plan.messages) > 1 else ""
+        await interaction.followup.send(
+            content=f"Preview{parts}, only you see this:\n{first['content']}",
+            embeds=[discord.Embed.from_dict(e) for e in first["embeds"]],
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="run", description="Post a digest now")
+    async def run(self, interaction: discord.Interaction, digest: int) -> None:
+        assert interaction.guild_id is not None
+        subscription = await self.state.get(interaction.guild_id, digest)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        result = await self.service.run(subscription)
+        await interaction.followup.send(
+            f"Digest #{subscription.id}: {result.summary}.", ephemeral=True
+        )
+
+
+async def setup(bot: ThreadBriefBot) -> None:
+    await bot.add_cog(Digest(bot))
