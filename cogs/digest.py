@@ -89,7 +89,7 @@ def describe(subscription: Subscription) -> tuple[str, str]:
     name = f"#{subscription.id} · {clip(subscription.source, 200)}"
     state = "paused" if subscription.paused else f"next {_when(subscription.due_at)}"
     lines = [
-        f"→ <#{subscription.channel_id}> · {safe(subscription.schedule, 60)} "
+        f"→ <#{subscription.channel_id}> · `{subscription.schedule}` "
         f"({subscription.timezone}) · {state}",
         f"Last: {safe(subscription.last_result or 'not run yet', 300)}"
         + (f" ({_when(subscription.last_run)})" if subscription.last_run else ""),
@@ -183,7 +183,7 @@ class Digest(commands.GroupCog, group_name="digest", group_description="Schedule
         self.scheduler.poke()
         await interaction.followup.send(
             f"Digest #{subscription.id} added: <{clip(subscription.source, 300)}> to "
-            f"<#{channel.id}>, {safe(subscription.schedule, 60)} ({zone}). The first digest "
+            f"<#{channel.id}>, `{subscription.schedule}` ({zone}). The first digest "
             f"({first} item{'s' if first != 1 else ''} now waiting) comes "
             f"{_when(subscription.next_run)}.",
             ephemeral=True,

@@ -138,7 +138,7 @@ async def _read_candidates(url: str, fetch: FetchConfig) -> Candidates:
                 if _is_feed(found.content_type, found.body):
                     feed_url, body = found.url, found.body
     if feed_url is not None:
-        feed = parse_feed(body, url=feed_url)
+        feed = parse_feed(body, url=feed_url, allow_empty=True)
         return Candidates(feed.title, tuple(_feed_candidate(i) for i in feed.items), feed)
     thread = await read_url(url, fetch)
     candidate = _thread_candidate(thread, url)

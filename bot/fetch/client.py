@@ -170,7 +170,9 @@ class Fetcher:
         """Refuse a URL before any connection: scheme, credentials, port, literal address."""
         if url.scheme not in ("http", "https"):
             raise FetchRefused(
-                f"I only read http and https links, not {url.scheme or 'this'}:.",
+                f"I only read http and https links, not {url.scheme}: links."
+                if url.scheme
+                else f"'{str(url)[:200]}' is not a link.",
                 hint="Give a link that starts with https://.",
             )
         if url.user or url.password:

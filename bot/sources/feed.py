@@ -105,7 +105,7 @@ def _item(element: Element, atom: bool) -> FeedItem:
     )
 
 
-def parse_feed(data: bytes, *, url: str | None = None) -> Feed:
+def parse_feed(data: bytes, *, url: str | None = None, allow_empty: bool = False) -> Feed:
     root = parse_xml(data, "feed")
     if root.tag == f"{ATOM}feed":
         items = tuple(_item(e, True) for e in root.findall(f"{ATOM}entry"))
@@ -119,7 +119,7 @@ def parse_feed(data: bytes, *, url: str | None = None) -> Feed:
         title = _text(channel, "title", f"{RSS1}title") if channel is not None else None
         link = _text(channel, "link", f"{RSS1}link") if channel is not None else None
         feed = Feed(title, link or url, items)
-    if not feed.items:
+    if not feed.items and not allow_empty:
         raise BadInput("This feed has no items.", hint="Check that the feed is not empty.")
     return feed
 

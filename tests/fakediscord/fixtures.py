@@ -64,9 +64,9 @@ def bot_config(tmp_path: Path, **bot: Any) -> Config:
     return Config(bot=BotConfig(**settings), fetch=FetchConfig(allow_loopback=True))
 
 
-async def start_bot(config: Config, pool: ProcessPoolExecutor) -> ThreadBriefBot:
+async def start_bot(config: Config, pool: ProcessPoolExecutor, **kwargs: Any) -> ThreadBriefBot:
     """Start order that surfaces start-up errors: login, connect, then race ready against it."""
-    bot = create_bot(config, executor=pool, guild_ready_timeout=0.05)
+    bot = create_bot(config, executor=pool, guild_ready_timeout=0.05, **kwargs)
     await bot.login(TOKEN)
     task = asyncio.create_task(bot.connect(reconnect=True))
     ready = asyncio.create_task(bot.wait_until_ready())

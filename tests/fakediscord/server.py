@@ -13,7 +13,7 @@ import asyncio
 import itertools
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +46,10 @@ BOT_USER = {
 }
 ALL_PERMISSIONS = str((1 << 41) - 1)
 MEMBER_PERMISSIONS = str(0x400 | 0x800 | 0x4000 | 0x10000)  # view, send, embed, history
+NEWS_ID = CHANNEL_ID + 1
+READONLY_ID = CHANNEL_ID + 2
+"""A channel where @everyone, the bot included, may not send messages."""
+EDITOR_ROLE_ID = GUILD_ID + 5
 
 
 def _json(data: Any, status: int = 200) -> web.Response:
@@ -96,6 +100,9 @@ class FakeDiscord:
         self.rate_limits: list[tuple[str, str, float]] = []
         self.rate_limited: list[str] = []
         self.resumes = 0
+        self.on_channel_post: Callable[[dict[str, Any]], Awaitable[None]] | None = None
+        """Called with each channel message before it is answered (to fail or kill there)."""
+        self.refuse_channels: set[int] = set()
         self._ids = itertools.count(1)
         self._seq = itertools.count(1)
         self._ws: web.WebSocketResponse | None = None
@@ -164,15 +171,24 @@ class FakeDiscord:
     async def dispatch(self, event: str, data: Any) -> None:
         await self._send(0, data, event)
 
+    def channels(self) -> list[dict[str, Any]]:
+        def text_channel(channel_id: int, name: str, position: int) -> dict[str, Any]:
+            return {
+                "id": str(channel_id),
+                "type": 0,
+                "name": name,
+                "position": position,
+                "permission_overwrites": [],
+                "guild_id": str(GUILD_ID),
+            }
+
+        readonly = text_channel(READONLY_ID, "rules", 2)
+        readonly["permission_overwrites"] = [
+            {"id": str(GUILD_ID), "type": 0, "allow": "0", "deny": str(0x800)}
+        ]
+        return [text_channel(CHANNEL_ID, "general", 0), text_channel(NEWS_ID, "news", 1), readonly]
+
     def guild(self) -> dict[str, Any]:
-        channel = {
-            "id": str(CHANNEL_ID),
-            "type": 0,
-            "name": "general",
-            "position": 0,
-            "permission_overwrites": [],
-            "guild_id": str(GUILD_ID),
-        }
         return {
             "id": str(GUILD_ID),
             "name": "Test Server",
@@ -188,9 +204,19 @@ class FakeDiscord:
                     "hoist": False,
                     "managed": False,
                     "mentionable": False,
-                }
+                },
+                {
+                    "id": str(EDITOR_ROLE_ID),
+                    "name": "digest editors",
+                    "permissions": "0",
+                    "position": 1,
+                    "color": 0,
+                    "hoist": False,
+                    "managed": False,
+                    "mentionable": False,
+                },
             ],
-            "channels": [channel],
+            "channels": self.channels(),
             "threads": [],
             "members": [
                 {
@@ -419,12 +445,34 @@ class FakeDiscord:
             case (("GET" | "PATCH" | "DELETE"), ["webhooks", _, token, "messages", message_id]):
                 return self._webhook_message(method, token, message_id, body)
             case "POST", ["channels", channel_id, "messages"]:
+                if int(channel_id) in self.refuse_channels:
+                    return _json({"message": "Missing Permissions", "code": 50013}, 403)
                 message = self._message(body, channel_id=int(channel_id))
+                if self.on_channel_post is not None:
+                    await self.on_channel_post(message)
                 self.channel_messages.append({**message, "_request": body})
                 return _json(message)
+            case "GET", ["channels", channel_id, "messages"]:
+                return _json(self._history(int(channel_id), request.query))
             case "POST", ["channels", _, "typing"]:
                 return web.Response(status=204)
         return None
+
+    def _history(self, channel_id: int, query: Any) -> list[dict[str, Any]]:
+        """GET /channels/{id}/messages: newest first, paged with before/after and limit."""
+        limit = min(100, int(query.get("limit", 50)))
+        messages = [
+            {k: v for k, v in m.items() if not k.startswith("_")}
+            for m in self.channel_messages
+            if m["channel_id"] == str(channel_id)
+        ]
+        messages.sort(key=lambda m: int(m["id"]), reverse=True)
+        if "before" in query:
+            messages = [m for m in messages if int(m["id"]) < int(query["before"])]
+        if "after" in query:
+            messages = [m for m in messages if int(m["id"]) > int(query["after"])]
+            return messages[-limit:]
+        return messages[:limit]
 
     def _callback(self, token: str, body: dict[str, Any]) -> web.Response:
         record = self.interactions.get(token)
@@ -495,11 +543,11 @@ class FakeDiscord:
 
     # -- scenarios -----------------------------------------------------------------------------
 
-    def _member(self, user: dict[str, Any]) -> dict[str, Any]:
+    def _member(self, user: dict[str, Any], roles: tuple[int, ...] = ()) -> dict[str, Any]:
         permissions = ALL_PERMISSIONS if user is ADMIN else MEMBER_PERMISSIONS
         return {
             "user": user,
-            "roles": [],
+            "roles": [str(r) for r in roles],
             "flags": 0,
             "permissions": permissions,
             "joined_at": "2026-01-01T00:00:00+00:00",
@@ -513,6 +561,7 @@ class FakeDiscord:
         user: dict[str, Any],
         kind: int = 2,
         message: dict[str, Any] | None = None,
+        roles: tuple[int, ...] = (),
     ) -> InteractionRecord:
         payload: dict[str, Any] = {
             "id": self.snowflake(),
@@ -528,7 +577,7 @@ class FakeDiscord:
                 "guild_id": str(GUILD_ID),
                 "name": "general",
             },
-            "member": self._member(user),
+            "member": self._member(user, roles),
             "app_permissions": MEMBER_PERMISSIONS,
             "locale": "en-US",
             "guild_locale": "en-US",
@@ -551,6 +600,7 @@ class FakeDiscord:
         *,
         user: dict[str, Any] = MEMBER,
         subcommand: str | None = None,
+        roles: tuple[int, ...] = (),
         **options: Any,
     ) -> InteractionRecord:
         command = self.commands.get(f"1:{name}")
@@ -566,6 +616,19 @@ class FakeDiscord:
             if option["type"] == 11:
                 resolved.setdefault("attachments", {})[value["id"]] = value
                 value = value["id"]
+            elif option["type"] == 7:
+                channel = next(c for c in self.channels() if c["id"] == str(value))
+                permissions = ALL_PERMISSIONS if user is ADMIN else MEMBER_PERMISSIONS
+                resolved.setdefault("channels", {})[str(value)] = {
+                    **channel,
+                    "permissions": permissions,
+                }
+                value = str(value)
+            elif option["type"] == 8:
+                resolved.setdefault("roles", {})[str(value)] = next(
+                    r for r in self.guild()["roles"] if r["id"] == str(value)
+                )
+                value = str(value)
             values.append({"name": key, "type": option["type"], "value": value})
         if subcommand is not None:
             values = [{"name": subcommand, "type": 1, "options": values}]
@@ -576,7 +639,7 @@ class FakeDiscord:
             "options": values,
             "resolved": resolved,
         }
-        return await self._interact(data, user)
+        return await self._interact(data, user, roles=roles)
 
     def user_message(
         self,
