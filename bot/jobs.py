@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -48,10 +50,19 @@ def read_source(request: SourceRequest, fetch: FetchConfig) -> Thread:
     return read_bytes(request.data or b"", pick=request.pick)
 
 
-def _warm_up() -> None:
+def _warm_up(parent: int) -> None:
     """Import the pipeline in each worker at start, not on the first user's request."""
     import bot.pipeline
     import bot.sources  # noqa: F401
+
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    """A worker whose bot was killed (SIGKILL, OOM) exits too instead of lingering."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
@@ -60,6 +71,7 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_warm_up,
+        initargs=(os.getpid(),),
     )
 
 

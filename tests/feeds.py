@@ -58,12 +58,21 @@ class FeedSite:
 
     entries: list[Entry] = field(default_factory=list)
     base: str = ""
+    name: str = "Story"
+    """Starts each title: two sites with different names publish different stories."""
     failing: bool = False
     requests: int = 0
 
     def add(self, count: int, start: datetime) -> list[Entry]:
         first = len(self.entries) + 1
-        added = [entry(n, start + timedelta(minutes=n)) for n in range(first, first + count)]
+        added = [
+            entry(
+                n,
+                start + timedelta(minutes=n),
+                title=f"{self.name} {n}: the {TOPICS[n % len(TOPICS)][0]}",
+            )
+            for n in range(first, first + count)
+        ]
         self.entries.extend(added)
         return added
 

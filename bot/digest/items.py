@@ -78,9 +78,10 @@ class DigestEntry:
     viewpoints: tuple[Viewpoint, ...]
 
 
-def _feed_candidate(item: FeedItem) -> Candidate:
+def _feed_candidate(item: FeedItem, feed_url: str) -> Candidate:
     text, _ = html_to_text(item.content_html)
-    keys = [f"guid:{item.guid}"]
+    # A GUID is only unique within its feed ("1", "item-12"): two feeds may reuse one.
+    keys = [f"guid:{canonical_url(feed_url)}#{item.guid}"]
     if item.link:
         keys.append(f"url:{canonical_url(item.link)}")
     keys.append(f"hash:{content_hash(item.title, text)}")
@@ -139,7 +140,7 @@ async def _read_candidates(url: str, fetch: FetchConfig) -> Candidates:
                     feed_url, body = found.url, found.body
     if feed_url is not None:
         feed = parse_feed(body, url=feed_url, allow_empty=True)
-        return Candidates(feed.title, tuple(_feed_candidate(i) for i in feed.items), feed)
+        return Candidates(feed.title, tuple(_feed_candidate(i, feed_url) for i in feed.items), feed)
     thread = await read_url(url, fetch)
     candidate = _thread_candidate(thread, url)
     site = thread.article.site if thread.article else None

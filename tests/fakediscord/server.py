@@ -100,8 +100,9 @@ class FakeDiscord:
         self.rate_limits: list[tuple[str, str, float]] = []
         self.rate_limited: list[str] = []
         self.resumes = 0
+        self.identifies = 0
         self.on_channel_post: Callable[[dict[str, Any]], Awaitable[None]] | None = None
-        """Called with each channel message before it is answered (to fail or kill there)."""
+        """Called with each channel message once it exists, before the bot has the answer."""
         self.refuse_channels: set[int] = set()
         self._ids = itertools.count(1)
         self._seq = itertools.count(1)
@@ -260,6 +261,7 @@ class FakeDiscord:
                 self.heartbeats.append(time.monotonic())
                 await self._send(11, None)
             elif op == 2:
+                self.identifies += 1
                 await self.dispatch(
                     "READY",
                     {
@@ -448,9 +450,9 @@ class FakeDiscord:
                 if int(channel_id) in self.refuse_channels:
                     return _json({"message": "Missing Permissions", "code": 50013}, 403)
                 message = self._message(body, channel_id=int(channel_id))
+                self.channel_messages.append({**message, "_request": body})
                 if self.on_channel_post is not None:
                     await self.on_channel_post(message)
-                self.channel_messages.append({**message, "_request": body})
                 return _json(message)
             case "GET", ["channels", channel_id, "messages"]:
                 return _json(self._history(int(channel_id), request.query))

@@ -1,0 +1,153 @@
+"""Kill the bot (SIGKILL) while it posts digests, restart it, and count what was posted.
+
+Shared by the crash test and `python -m bench.digest`: the digests' subscriptions are written
+to the bot's database as due, the bot runs in its own process against the stand-in, and the
+stand-in kills it at chosen moments: right after Discord created a message but before the bot
+heard back (the window where a naive bot posts twice), or after a delay (while reading).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sqlite3
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.digest.state import DigestState
+from bot.store import Store
+from tests.fakediscord.botprocess import BotProcess
+from tests.fakediscord.server import FakeDiscord
+
+
+@dataclass(frozen=True)
+class Outcome:
+    posted: int
+    duplicates: int
+    losses: int
+    messages: int
+    kills: int
+    seconds: float
+
+
+async def seed(database: Path, sources: Sequence[str], channel_id: int) -> None:
+    """Subscriptions that are due now, as if the bot had been down at their time."""
+    now = datetime.now(UTC)
+    async with Store(database) as store:
+        state = DigestState(store)
+        for source in sources:
+            await state.add(
+                guild_id=1,
+                channel_id=channel_id,
+                source=source,
+                schedule="daily 08:00",
+                timezone="UTC",
+                created_by=None,
+                now=now - timedelta(days=1),
+                next_run=now - timedelta(minutes=1),
+                limit=len(sources),
+            )
+
+
+def unsent_rows(database: Path) -> int:
+    with sqlite3.connect(database) as db:
+        row = db.execute("SELECT COUNT(*) FROM outbox WHERE status != 'sent'").fetchone()
+    return int(row[0])
+
+
+def item_links(fake: FakeDiscord, channel_id: int) -> Counter[str]:
+    return Counter(
+        e["url"]
+        for m in fake.channel_messages
+        if m["channel_id"] == str(channel_id)
+        for e in m["embeds"]
+        if "url" in e
+    )
+
+
+async def crash_cycles(
+    fake: FakeDiscord,
+    config: Path,
+    expected: set[str],
+    channel_id: int,
+    kills: Sequence[tuple[str, float]],
+    *,
+    within: float = 300.0,
+) -> Outcome:
+    """Run the bot, killing it once per entry of `kills`, then let it finish.
+
+    A kill is ("post", n): right after the n-th message of that process life exists on Discord,
+    before the bot gets the answer; or ("after", seconds) from the start of that life.
+    """
+    database = config.parent / "bot.sqlite3"
+    bot = BotProcess(fake, config)
+    started = time.monotonic()
+    done_kills = 0
+    for kind, value in kills:
+        posts = 0
+        killed = asyncio.Event()
+
+        async def maybe_kill(
+            message: dict[str, Any],
+            at: float = value,
+            kind: str = kind,
+            killed: asyncio.Event = killed,
+        ) -> None:
+            nonlocal posts
+            posts += 1
+            if kind == "post" and posts >= at and not killed.is_set():
+                bot.kill()
+                killed.set()
+
+        fake.on_channel_post = maybe_kill
+        await bot.start()
+        if kind == "after":
+            await asyncio.sleep(value)
+            bot.kill()
+            killed.set()
+        else:
+            try:
+                await asyncio.wait_for(killed.wait(), within)
+            except TimeoutError:
+                bot.kill()  # it finished before reaching the n-th post: kill it anyway
+        await bot.wait()
+        done_kills += 1
+        fake.on_channel_post = None
+    await bot.start()
+    try:
+        await fake.wait_for(
+            lambda: set(item_links(fake, channel_id)) >= expected and unsent_rows(database) == 0,
+            within,
+        )
+        await asyncio.sleep(0.5)  # a duplicate would arrive now
+    except TimeoutError:
+        pass
+    finally:
+        seconds = time.monotonic() - started
+        await bot.stop()
+    links = item_links(fake, channel_id)
+    return Outcome(
+        posted=len(set(links) & expected),
+        duplicates=sum(n - 1 for n in links.values() if n > 1),
+        losses=len(expected - set(links)),
+        messages=sum(1 for m in fake.channel_messages if m["channel_id"] == str(channel_id)),
+        kills=done_kills,
+        seconds=seconds,
+    )
+
+
+def kill_plan(cycles: int, seed_value: int = 7) -> list[tuple[str, float]]:
+    """A deterministic mix of kills right after a post and kills at a random moment."""
+    rng = random.Random(seed_value)
+    plan: list[tuple[str, float]] = []
+    for n in range(cycles):
+        if n % 3 == 2:
+            plan.append(("after", round(rng.uniform(0.5, 2.5), 2)))
+        else:
+            plan.append(("post", rng.randint(1, 4)))
+    return plan
