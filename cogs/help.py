@@ -24,6 +24,14 @@ Options: `sentences`, `algorithm` (LexRank by default), `viewpoints` per page, `
 **For admins** (Manage Server)
 • `/settings show`, `/settings defaults`: this server's default algorithm and lengths.
 • `/settings autosummary`: brief links posted in a channel automatically (off by default).
+• `/settings defaults timezone:` and `/settings digestrole`: digest time zone, and a role \
+that may manage digests besides Manage Server.
+
+**Digests** (Manage Server or the digest role)
+• `/digest add source:<feed or page> channel:<#channel> schedule:<when>`: post the new items \
+of a source with their briefs. Schedules: `daily 08:00`, `weekdays 18:30`, `mon,thu 12:00`, \
+`every 6h`, `hourly`, or a cron line, in the server's time zone or `timezone:`.
+• `/digest list`, `remove`, `pause`, `resume`; `/digest preview` (privately) and `/digest run`.
 
 Briefs never ping anyone. Only the person who asked can turn a brief's pages.\
 """

@@ -88,6 +88,10 @@ async def crash_cycles(
     bot = BotProcess(fake, config)
     started = time.monotonic()
     done_kills = 0
+
+    def finished() -> bool:
+        return set(item_links(fake, channel_id)) >= expected and unsent_rows(database) == 0
+
     for kind, value in kills:
         posts = 0
         killed = asyncio.Event()
@@ -108,27 +112,23 @@ async def crash_cycles(
         await bot.start()
         if kind == "after":
             await asyncio.sleep(value)
-            bot.kill()
-            killed.set()
         else:
-            try:
-                await asyncio.wait_for(killed.wait(), within)
-            except TimeoutError:
-                bot.kill()  # it finished before reaching the n-th post: kill it anyway
+            # Killed at the n-th post, or once everything is out if fewer posts were left.
+            await fake.wait_for(lambda killed=killed: killed.is_set() or finished(), within)
+        bot.kill()
         await bot.wait()
         done_kills += 1
         fake.on_channel_post = None
     await bot.start()
     try:
-        await fake.wait_for(
-            lambda: set(item_links(fake, channel_id)) >= expected and unsent_rows(database) == 0,
-            within,
-        )
-        await asyncio.sleep(0.5)  # a duplicate would arrive now
+        await fake.wait_for(finished, within)
     except TimeoutError:
-        pass
+        pass  # what is missing is counted below
     finally:
         seconds = time.monotonic() - started
+    try:
+        await asyncio.sleep(0.5)  # a duplicate would arrive now
+    finally:
         await bot.stop()
     links = item_links(fake, channel_id)
     return Outcome(
@@ -141,13 +141,15 @@ async def crash_cycles(
     )
 
 
-def kill_plan(cycles: int, seed_value: int = 7) -> list[tuple[str, float]]:
-    """A deterministic mix of kills right after a post and kills at a random moment."""
+def kill_plan(cycles: int, messages: int, seed_value: int = 7) -> list[tuple[str, float]]:
+    """One kill per cycle, deterministic: two in three right after one of the `messages` posts
+    of a round, the others at a random moment of the first seconds (start-up, reading, briefing).
+    """
     rng = random.Random(seed_value)
     plan: list[tuple[str, float]] = []
     for n in range(cycles):
         if n % 3 == 2:
-            plan.append(("after", round(rng.uniform(0.5, 2.5), 2)))
+            plan.append(("after", round(rng.uniform(0.3, 3.0), 2)))
         else:
-            plan.append(("post", rng.randint(1, 4)))
+            plan.append(("post", rng.randint(1, max(1, messages - 1))))
     return plan
