@@ -57,6 +57,8 @@ class Counts:
     """(ISO code, number of comments), most frequent first."""
     links: int = 0
     """Pingbacks and trackbacks: links from other sites, not opinions."""
+    most_active: tuple[tuple[str, int], ...] = ()
+    """The authors of the most comments, with their counts, most first (at most five)."""
 
     def presence(self) -> str:
         """ "5 of 6 responses present" when the source declared more than it holds."""

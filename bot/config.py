@@ -52,10 +52,12 @@ class BotConfig:
     """Seconds a user waits between two briefs."""
     max_attachment_mb: float = 8.0
     max_comments: int = 20000
+    history_messages: int = 1000
+    """Messages /summarize here reads at most; the user may ask for fewer."""
     digest_limit: int = 10
     """Subscriptions per guild."""
     digest_items: int = 10
-    """Items per digest message."""
+    """Items in one digest at most; newer items beyond it wait for the next run."""
     message_content: bool = False
     """Ask for the privileged Message Content intent, needed only for auto-summary channels."""
 

@@ -91,6 +91,12 @@ class TooLarge(ThreadBriefError):
     code = "too-large"
 
 
+class Forbidden(ThreadBriefError):
+    """The user, or the bot, lacks a Discord permission the request needs."""
+
+    code = "forbidden"
+
+
 class Busy(ThreadBriefError):
     """The user or the bot is at a limit (cooldown, concurrent jobs): try again shortly."""
 

@@ -15,12 +15,13 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.brief import Brief
 from bot.config import FetchConfig
 from bot.errors import Busy, TooLarge
 from bot.pipeline import BriefOptions, make_brief
+from bot.sources.chat import ChatHistory
 from bot.thread import Thread
 
 Progress = Callable[[str], Awaitable[None]]
@@ -28,21 +29,43 @@ Progress = Callable[[str], Awaitable[None]]
 
 @dataclass(frozen=True, slots=True)
 class SourceRequest:
-    """Where a thread comes from: a URL, or the bytes of an uploaded file."""
+    """Where a thread comes from: a URL, the bytes of an uploaded file, or a chat's messages."""
 
     url: str | None = None
     data: bytes | None = field(default=None, repr=False)
     filename: str | None = None
     pick: str | None = None
+    chat: ChatHistory | None = field(default=None, repr=False)
 
     def describe(self) -> str:
+        if self.chat is not None:
+            return f"{len(self.chat.messages):,} messages in {self.chat.place}"
         return self.url or self.filename or "the upload"
+
+
+def read_chat(history: ChatHistory, fetch: FetchConfig) -> Thread:
+    """A conversation as a thread; the link its first message shares is read as the article."""
+    from bot.errors import ThreadBriefError
+    from bot.sources.chat import article_link, chat_thread
+    from bot.sources.url import read_url
+
+    link = article_link(history)
+    if link is None:
+        return chat_thread(history)
+    try:
+        linked = asyncio.run(read_url(link, fetch))
+    except ThreadBriefError as e:
+        note = f"The link in the first message could not be read: {e.message}"
+        return chat_thread(replace(history, notes=(*history.notes, note)))
+    return chat_thread(history, linked)
 
 
 def read_source(request: SourceRequest, fetch: FetchConfig) -> Thread:
     """Download and parse, synchronously: meant to run in a worker process or the CLI."""
     from bot.sources import read_bytes
 
+    if request.chat is not None:
+        return read_chat(request.chat, fetch)
     if request.url is not None:
         from bot.sources.url import read_url
 

@@ -65,6 +65,10 @@ def thread_language(thread: Thread) -> str:
     return main_language(c.language or UNDETERMINED for c in thread.comments)
 
 
+def _at_least(count: Count) -> int:
+    return count if isinstance(count, int) else 0
+
+
 def make_brief(thread: Thread, options: BriefOptions | None = None) -> Brief:
     options = (options or BriefOptions()).checked()
     thread = annotate_languages(thread)
@@ -84,6 +88,9 @@ def make_brief(thread: Thread, options: BriefOptions | None = None) -> Brief:
         authors=len(thread.authors()),
         languages=tuple(languages.most_common()),
         links=sum(1 for c in thread.comments if c.kind is not CommentKind.COMMENT),
+        most_active=tuple(
+            Counter(c.author for c in thread.discussion() if c.author).most_common(5)
+        ),
     )
     return Brief(
         source=thread.source,
@@ -100,5 +107,7 @@ def make_brief(thread: Thread, options: BriefOptions | None = None) -> Brief:
         closed=thread.closed,
         algorithm=options.algorithm,
         notes=thread.notes,
-        timeline=key_sentences(thread, language) if not summary else (),
+        timeline=key_sentences(thread, language, longest=max(5, _at_least(options.sentences)))
+        if not summary
+        else (),
     )

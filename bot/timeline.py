@@ -21,7 +21,9 @@ from bot.text.words import stemmer, stop_words, tokenize_words
 from bot.thread import Thread
 
 MAX_MESSAGES = 60
-"""Longer threads are briefed by viewpoints alone: a 2,000-line timeline helps nobody."""
+"""Longer threads get only their most central key sentences: a 2,000-line timeline helps nobody."""
+MAX_RANKED = 3000
+"""Beyond this many messages the viewpoints alone carry the brief."""
 MIN_WORDS, MAX_WORDS = 5, 60
 POSITION_PENALTY = 0.2
 """How much each earlier sentence of a message is preferred, against centrality (0..1)."""
@@ -43,10 +45,13 @@ def _candidate(sentence: str) -> bool:
     )
 
 
-def key_sentences(thread: Thread, main_language: str) -> tuple[Quote, ...]:
-    """One quote per message that has a quotable sentence, in thread order."""
+def key_sentences(thread: Thread, main_language: str, longest: int = 5) -> tuple[Quote, ...]:
+    """One quote per message that has a quotable sentence, in thread order.
+
+    Past MAX_MESSAGES messages, only the `longest` most central of those quotes are kept.
+    """
     comments = list(thread.discussion())
-    if not comments or len(comments) > MAX_MESSAGES:
+    if not comments or len(comments) > MAX_RANKED:
         return ()
     candidates: list[tuple[int, int, str]] = []
     tokens: list[list[str]] = []
@@ -72,6 +77,9 @@ def key_sentences(thread: Thread, main_language: str) -> tuple[Quote, ...]:
         value = float(score) - POSITION_PENALTY * position
         if index not in best or value > best[index][0]:
             best[index] = (value, sentence)
+    if len(comments) > MAX_MESSAGES:
+        kept = sorted(best, key=lambda i: best[i][0], reverse=True)[:longest]
+        best = {i: best[i] for i in kept}
     return tuple(
         Quote(
             text=best[i][1],

@@ -14,11 +14,14 @@ sentences, and the main viewpoints of the people who commented, each with its sh
 thread and real quotes. Nothing is written that is not in the thread.
 
 **Ask for a brief**
-• `/summarize url:<link>`: a blog or news page with comments, a Reddit, Hacker News, \
+• `/summarize link url:<link>`: a blog or news page with comments, a Reddit, Hacker News, \
 Discourse or Mastodon thread, or an RSS/Atom feed (its newest item).
-• `/summarize file:<upload>`: an export: a text copy of a page with its comments, WordPress \
+• `/summarize file file:<upload>`: an export: a text copy of a page with its comments, WordPress \
 WXR, Disqus XML, RSS/Atom, Reddit/HN/Discourse/Mastodon JSON, or ThreadBrief JSON.
 • Right-click a message → **Apps → Summarize thread** to brief the link or file it carries.
+• `/summarize here`: brief this thread, forum post or channel (options `messages`, `since`, \
+`bots`); or right-click a message → **Apps → Summarize from here**. Private unless the channel \
+takes briefs; needs Read Message History; nothing read is kept.
 Options: `sentences`, `algorithm` (LexRank by default), `viewpoints` per page, `private`.
 
 **For admins** (Manage Server)

@@ -1,4 +1,4 @@
-"""/summarize, the "Summarize thread" message menu, and auto-summary of posted links.
+"""/summarize link|file|here, the message menus, and auto-summary of posted links.
 
 Glue only: read the interaction, call the job runner, render the brief as embeds, send. Errors
 propagate to the bot's one error handler, which replies privately.
@@ -13,12 +13,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import BadInput, ThreadBriefError, TooLarge
+from bot.errors import BadInput, Forbidden, ThreadBriefError, TooLarge
 from bot.jobs import SourceRequest
 from bot.pipeline import BriefOptions
 from bot.render.embeds import Pages, brief_pages
 from bot.runner import ThreadBriefBot
+from bot.sources.chat import ChatHistory
 from bot.text.links import find_urls
+from cogs.history import parse_since, place_name, read_from, read_recent
 
 log = logging.getLogger("threadbrief.summarize")
 
@@ -95,13 +97,17 @@ class Progress:
 class Summarize(commands.Cog):
     def __init__(self, bot: ThreadBriefBot) -> None:
         self.bot = bot
-        self.menu = app_commands.ContextMenu(
-            name="Summarize thread", callback=self.summarize_message
+        self.menus = (
+            app_commands.ContextMenu(name="Summarize thread", callback=self.summarize_message),
+            app_commands.ContextMenu(name="Summarize from here", callback=self.summarize_from_here),
         )
-        bot.tree.add_command(self.menu)
+        for menu in self.menus:
+            menu.guild_only = True
+            bot.tree.add_command(menu)
 
     async def cog_unload(self) -> None:
-        self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
+        for menu in self.menus:
+            self.bot.tree.remove_command(menu.name, type=menu.type)
 
     async def _options(
         self,
@@ -142,53 +148,103 @@ class Summarize(commands.Cog):
             request = SourceRequest(url=request_for)
         else:
             request = await self._attachment_request(request_for)
+        await self._run(interaction, request, options)
+
+    async def _run(
+        self, interaction: discord.Interaction, request: SourceRequest, options: BriefOptions
+    ) -> None:
         brief, _thread = await self.bot.jobs.run(request, options, Progress(interaction))
         pages = brief_pages(brief, per_page=options.viewpoints)
         view = BriefView(pages, interaction.user.id, brief.url or request.url)
         view.interaction = interaction
         await interaction.edit_original_response(content=None, embed=pages.embeds[0], view=view)
 
-    @app_commands.command(
+    summarize = app_commands.Group(
         name="summarize",
-        description="Brief an article and its comments: what it says, and what commenters argue",
+        description="Brief an article and its comments, or this conversation",
+        guild_only=True,
+    )
+
+    @summarize.command(
+        name="link",
+        description="Brief a web page, Reddit/HN/Discourse/Mastodon thread or feed, with comments",
     )
     @app_commands.describe(
         url="Link to a blog post, news page, Reddit/HN/Discourse/Mastodon thread or feed",
+        sentences="Sentences in the article summary (default 3)",
+        algorithm="How summary sentences are picked (default LexRank)",
+        viewpoints="Viewpoints per page (default 5)",
+        private="Only you see the brief",
+    )
+    async def link(
+        self,
+        interaction: discord.Interaction,
+        url: str,
+        sentences: app_commands.Range[int, 1, 20] | None = None,
+        algorithm: Algorithm | None = None,
+        viewpoints: app_commands.Range[int, 1, 10] | None = None,
+        private: bool = False,
+    ) -> None:
+        urls = find_urls(url)
+        if not urls:
+            raise BadInput(
+                f"'{url[:100]}' is not a web link.",
+                hint="Give a full link starting with https://.",
+            )
+        options = await self._options(interaction.guild_id, sentences, algorithm, viewpoints)
+        await self._brief(interaction, urls[0], options, private)
+
+    @summarize.command(name="file", description="Brief an exported thread: a file you upload")
+    @app_commands.describe(
         file="An export: text copy of a page, WordPress WXR, Disqus XML, RSS/Atom, JSON",
         sentences="Sentences in the article summary (default 3)",
         algorithm="How summary sentences are picked (default LexRank)",
         viewpoints="Viewpoints per page (default 5)",
         private="Only you see the brief",
     )
-    async def summarize(
+    async def file(
         self,
         interaction: discord.Interaction,
-        url: str | None = None,
-        file: discord.Attachment | None = None,
+        file: discord.Attachment,
         sentences: app_commands.Range[int, 1, 20] | None = None,
         algorithm: Algorithm | None = None,
         viewpoints: app_commands.Range[int, 1, 10] | None = None,
         private: bool = False,
     ) -> None:
-        if (url is None) == (file is None):
-            raise BadInput(
-                "Give either a url or a file to summarize (one of them, not both).",
-                hint="Example: /summarize url:https://example.org/post",
-            )
-        target: discord.Attachment | str
-        if url is not None:
-            urls = find_urls(url)
-            if not urls:
-                raise BadInput(
-                    f"'{url[:100]}' is not a web link.",
-                    hint="Give a full link starting with https://.",
-                )
-            target = urls[0]
-        else:
-            assert file is not None
-            target = file
         options = await self._options(interaction.guild_id, sentences, algorithm, viewpoints)
-        await self._brief(interaction, target, options, private)
+        await self._brief(interaction, file, options, private)
+
+    @summarize.command(
+        name="here",
+        description="Brief this thread, forum post or channel: what was said, and the views",
+    )
+    @app_commands.describe(
+        messages="How many of the latest messages to read (default: the bot's limit)",
+        since="Only messages from this span: 90m, 6h, 3d, 2w",
+        bots="Include messages of bots (default: no)",
+        viewpoints="Viewpoints per page (default 5)",
+        private="Only you see the brief (default: yes, unless this channel takes briefs)",
+    )
+    async def here(
+        self,
+        interaction: discord.Interaction,
+        messages: app_commands.Range[int, 2, 10000] | None = None,
+        since: str | None = None,
+        bots: bool = False,
+        viewpoints: app_commands.Range[int, 1, 10] | None = None,
+        private: bool | None = None,
+    ) -> None:
+        channel = self._readable_channel(interaction)
+        span = parse_since(since) if since is not None else None
+        limit = self._history_limit(messages)
+        options = await self._options(interaction.guild_id, None, None, viewpoints)
+        private = await self._private_by_default(interaction) if private is None else private
+        self.bot.jobs.claim(interaction.user.id)
+        await interaction.response.defer(ephemeral=private, thinking=True)
+        history = await read_recent(
+            channel, limit=limit, since=span, include_bots=bots, progress=Progress(interaction)
+        )
+        await self._brief_history(interaction, history, options)
 
     async def summarize_message(
         self, interaction: discord.Interaction, message: discord.Message
@@ -202,10 +258,81 @@ class Summarize(commands.Cog):
         else:
             raise BadInput(
                 "This message has no link or attached file to summarize.",
-                hint="Use it on a message that shares an article link or a thread export.",
+                hint="Use it on a message that shares an article link or a thread export, or "
+                "Apps → Summarize from here to brief the conversation.",
             )
         options = await self._options(interaction.guild_id, None, None, None)
         await self._brief(interaction, target, options, private=False)
+
+    async def summarize_from_here(
+        self, interaction: discord.Interaction, message: discord.Message
+    ) -> None:
+        channel = self._readable_channel(interaction)
+        options = await self._options(interaction.guild_id, None, None, None)
+        private = await self._private_by_default(interaction)
+        self.bot.jobs.claim(interaction.user.id)
+        await interaction.response.defer(ephemeral=private, thinking=True)
+        history = await read_from(
+            channel,
+            message,
+            limit=self._history_limit(None),
+            include_bots=False,
+            progress=Progress(interaction),
+        )
+        await self._brief_history(interaction, history, options)
+
+    async def _brief_history(
+        self, interaction: discord.Interaction, history: ChatHistory, options: BriefOptions
+    ) -> None:
+        readable = [m for m in history.messages if m.content.strip() and not m.system]
+        if not readable:
+            raise BadInput(
+                f"There is nothing to brief in {history.place}: "
+                f"{len(history.messages):,} messages read, none with text the bot may read.",
+                hint="Without the Message Content intent Discord hides message text from bots; "
+                "ask the bot's owner, or try a channel with more conversation.",
+            )
+        await self._run(interaction, SourceRequest(chat=history), options)
+
+    def _history_limit(self, asked: int | None) -> int:
+        most = self.bot.config.bot.history_messages
+        if asked is not None and asked > most:
+            raise TooLarge(
+                f"This bot reads at most {most:,} messages of history.",
+                hint=f"Ask for {most:,} or fewer, or a shorter span with since:.",
+            )
+        return asked or most
+
+    def _readable_channel(self, interaction: discord.Interaction) -> discord.abc.Messageable:
+        """The channel, once both the member and the bot may read its history."""
+        channel = interaction.channel
+        if channel is None or not isinstance(channel, discord.abc.Messageable):
+            raise BadInput(
+                "This command works in a server's text channel, thread or forum post.",
+                hint="Run it inside the conversation you want briefed.",
+            )
+        mine, theirs = interaction.permissions, interaction.app_permissions
+        if not (mine.view_channel and mine.read_message_history):
+            raise Forbidden(
+                "You cannot read this channel's history, so it cannot be briefed for you.",
+                hint="Only members who can read a conversation can brief it.",
+            )
+        if not (theirs.view_channel and theirs.read_message_history):
+            raise Forbidden(
+                f"ThreadBrief cannot read {place_name(channel)}: it needs the View Channel and "
+                "Read Message History permissions here.",
+                hint="Ask an admin to grant them to the bot's role in this channel.",
+            )
+        return channel
+
+    async def _private_by_default(self, interaction: discord.Interaction) -> bool:
+        """Private unless the admins chose this channel for briefs (auto-summary)."""
+        if interaction.guild_id is None or interaction.channel_id is None:
+            return True
+        settings = await self.bot.store.guild_settings(interaction.guild_id)
+        channel = interaction.channel
+        parent = getattr(channel, "parent_id", None)
+        return not ({interaction.channel_id, parent} & settings.auto_channels)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:

@@ -25,7 +25,7 @@ async def test_a_2000_comment_thread_fits_discord_and_the_heartbeat_keeps_flowin
     attachment = fake.add_attachment("big.json", json.dumps(thread_dict(big_thread(2000))).encode())
     await fake.wait_for(lambda: len(fake.heartbeats) >= 2)
     start = len(fake.heartbeats)
-    record = await fake.invoke_slash("summarize", file=attachment)
+    record = await fake.invoke_slash("summarize", subcommand="file", file=attachment)
     embed = await final_embed(fake, record, within=60)
     beats = fake.heartbeats[start - 1 :]
     gaps = [b - a for a, b in itertools.pairwise(beats)]
@@ -47,7 +47,7 @@ async def test_a_2000_comment_thread_fits_discord_and_the_heartbeat_keeps_flowin
 async def test_a_rate_limited_edit_is_retried_after_retry_after(fake: FakeDiscord, bot) -> None:
     fake.rate_limit_next("PATCH", "/messages/@original", retry_after=0.2)
     attachment = fake.add_attachment("tram-vote.txt", FIXTURE.read_bytes())
-    record = await fake.invoke_slash("summarize", file=attachment)
+    record = await fake.invoke_slash("summarize", subcommand="file", file=attachment)
     embed = await final_embed(fake, record)
     assert fake.rate_limited and embed["title"].startswith("Council approves")
 
@@ -56,7 +56,7 @@ async def test_a_gateway_reconnect_mid_command_resumes_and_the_brief_arrives(
     fake: FakeDiscord, bot
 ) -> None:
     attachment = fake.add_attachment("tram-vote.txt", FIXTURE.read_bytes())
-    record = await fake.invoke_slash("summarize", file=attachment)
+    record = await fake.invoke_slash("summarize", subcommand="file", file=attachment)
     await fake.wait_for(lambda: record.callbacks)
     await fake.reconnect()
     embed = await final_embed(fake, record)
@@ -72,11 +72,15 @@ async def test_a_second_request_within_the_cooldown_is_refused_privately(
     bot = await start_bot(bot_config(tmp_path, user_cooldown=60.0), worker_pool)
     try:
         first = await fake.invoke_slash(
-            "summarize", file=fake.add_attachment("tram-vote.txt", FIXTURE.read_bytes())
+            "summarize",
+            subcommand="file",
+            file=fake.add_attachment("tram-vote.txt", FIXTURE.read_bytes()),
         )
         await final_embed(fake, first)
         second = await fake.invoke_slash(
-            "summarize", file=fake.add_attachment("tram-vote.txt", FIXTURE.read_bytes())
+            "summarize",
+            subcommand="file",
+            file=fake.add_attachment("tram-vote.txt", FIXTURE.read_bytes()),
         )
         await fake.wait_for(lambda: second.original)
     finally:
@@ -93,7 +97,10 @@ async def test_briefs_past_the_job_bound_wait_their_turn_and_say_so(
     try:
         records = [
             await fake.invoke_slash(
-                "summarize", file=fake.add_attachment("big.json", data), user=user
+                "summarize",
+                subcommand="file",
+                file=fake.add_attachment("big.json", data),
+                user=user,
             )
             for user in (MEMBER, ADMIN)
         ]

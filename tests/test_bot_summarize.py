@@ -33,7 +33,7 @@ def last_edit_request(record: InteractionRecord) -> dict[str, Any]:
 
 async def test_summarize_file_defers_shows_progress_then_the_brief(fake: FakeDiscord, bot) -> None:
     attachment = fake.add_attachment("tram-vote.txt", FIXTURE.read_bytes())
-    record = await fake.invoke_slash("summarize", file=attachment)
+    record = await fake.invoke_slash("summarize", subcommand="file", file=attachment)
     embed = await final_embed(fake, record)
     assert record.callbacks[0]["type"] == 5  # deferred at once
     progress = [e["content"] for e in record.original_edits if e.get("content")]
@@ -49,7 +49,7 @@ async def test_summarize_file_defers_shows_progress_then_the_brief(fake: FakeDis
 
 async def test_private_option_makes_the_brief_ephemeral(fake: FakeDiscord, bot) -> None:
     attachment = fake.add_attachment("tram-vote.txt", FIXTURE.read_bytes())
-    record = await fake.invoke_slash("summarize", file=attachment, private=True)
+    record = await fake.invoke_slash("summarize", subcommand="file", file=attachment, private=True)
     await final_embed(fake, record)
     assert record.callbacks[0]["data"]["flags"] & 64 and record.ephemeral
 
@@ -71,7 +71,7 @@ async def test_quoted_comments_cannot_ping_or_format_the_post(fake: FakeDiscord,
         "and `code` # heading"
     )
     attachment = fake.add_attachment("thread.json", thread_with(hostile))
-    record = await fake.invoke_slash("summarize", file=attachment)
+    record = await fake.invoke_slash("summarize", subcommand="file", file=attachment)
     embed = await final_embed(fake, record)
     [quote] = [f["value"] for f in embed["fields"] if "Mallory" in f["value"]]
     assert "@\u200beveryone" in quote and "@everyone" not in quote
@@ -83,7 +83,7 @@ async def test_quoted_comments_cannot_ping_or_format_the_post(fake: FakeDiscord,
 
 async def test_a_pdf_upload_gets_a_private_specific_answer(fake: FakeDiscord, bot) -> None:
     attachment = fake.add_attachment("paper.pdf", b"%PDF-1.7\n%...")
-    record = await fake.invoke_slash("summarize", file=attachment)
+    record = await fake.invoke_slash("summarize", subcommand="file", file=attachment)
     await fake.wait_for(lambda: record.followups)
     [reply] = record.followups
     assert reply["flags"] & 64
@@ -91,19 +91,13 @@ async def test_a_pdf_upload_gets_a_private_specific_answer(fake: FakeDiscord, bo
     assert record.deleted  # the public "thinking…" message did not stay behind
 
 
-async def test_neither_url_nor_file_explains_what_to_give(fake: FakeDiscord, bot) -> None:
-    record = await fake.invoke_slash("summarize")
-    await fake.wait_for(lambda: record.original)
-    assert record.original is not None and record.ephemeral
-    assert "Give either a url or a file" in record.original["embeds"][0]["description"]
-
-
 async def test_help_tells_a_newcomer_what_the_bot_reads(fake: FakeDiscord, bot) -> None:
     record = await fake.invoke_slash("help")
     await fake.wait_for(lambda: record.original)
     assert record.original is not None and record.ephemeral
     description = record.original["embeds"][0]["description"]
-    assert "/summarize url:" in description and "Summarize thread" in description
+    assert "/summarize link url:" in description and "Summarize thread" in description
+    assert "/digest add" in description
 
 
 async def test_message_menu_briefs_the_attached_export(fake: FakeDiscord, bot) -> None:
@@ -143,7 +137,7 @@ async def click_until_answered(
 async def test_pages_turn_for_the_invoker_only(fake: FakeDiscord, bot) -> None:
     data = json.dumps(thread_dict(big_thread(300))).encode()
     attachment = fake.add_attachment("big.json", data)
-    record = await fake.invoke_slash("summarize", file=attachment, viewpoints=1)
+    record = await fake.invoke_slash("summarize", subcommand="file", file=attachment, viewpoints=1)
     first = await final_embed(fake, record)
     assert record.original is not None
     buttons = {b.get("label"): b for b in components(record.original)}
@@ -164,7 +158,9 @@ async def test_admin_defaults_apply_to_the_next_brief(fake: FakeDiscord, bot) ->
     await fake.wait_for(lambda: record.original)
     assert record.original is not None and "textrank" in record.original["embeds"][0]["description"]
     attachment = fake.add_attachment("tram-vote.txt", FIXTURE.read_bytes())
-    brief = await final_embed(fake, await fake.invoke_slash("summarize", file=attachment))
+    brief = await final_embed(
+        fake, await fake.invoke_slash("summarize", subcommand="file", file=attachment)
+    )
     assert brief["footer"]["text"].startswith("textrank")
     assert brief["description"].count("• ") == 2
 
@@ -190,7 +186,9 @@ async def test_summarize_url_reads_a_page_served_locally(fake: FakeDiscord, bot)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     try:
-        record = await fake.invoke_slash("summarize", url=f"http://127.0.0.1:{port}/post")
+        record = await fake.invoke_slash(
+            "summarize", subcommand="link", url=f"http://127.0.0.1:{port}/post"
+        )
         embed = await final_embed(fake, record)
     finally:
         await runner.cleanup()
@@ -203,7 +201,9 @@ async def test_summarize_url_reads_a_page_served_locally(fake: FakeDiscord, bot)
 
 
 async def test_a_private_address_is_refused_with_a_clear_message(fake: FakeDiscord, bot) -> None:
-    record = await fake.invoke_slash("summarize", url="http://169.254.169.254/latest/meta-data")
+    record = await fake.invoke_slash(
+        "summarize", subcommand="link", url="http://169.254.169.254/latest/meta-data"
+    )
     await fake.wait_for(lambda: record.followups)
     [reply] = record.followups
     assert reply["flags"] & 64

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.brief import Brief, Viewpoint
+from bot.brief import Brief, Quote, Viewpoint
 from bot.render.counts import counts_line
 from bot.render.markdown import (
     AUTHOR_LIMIT,
@@ -85,6 +85,21 @@ def brief_pages(brief: Brief, *, per_page: int = 5, colour: int = 0x5865F2) -> P
     return Pages(tuple(embeds))
 
 
+def _said(timeline: tuple[Quote, ...], budget: int) -> list[str]:
+    """Key sentences with who said them and a link to each, as many as fit."""
+    lines: list[str] = []
+    for q in timeline:
+        who = f"**{safe(q.author, 40)}**: " if q.author else ""
+        link = f" [↗]({url})" if (url := http_url(q.url)) and len(url) < 300 else ""
+        line = f"• {who}{safe(q.text, 300)}{link}"
+        if budget - len(line) < 0:
+            lines.append(f"*… {len(timeline) - len(lines)} more (see the JSON form)*")
+            break
+        budget -= len(line) + 1
+        lines.append(line)
+    return lines
+
+
 def _description(brief: Brief) -> str:
     head = f"**{safe(counts_line(brief), 500)}**"
     if brief.summary:
@@ -101,10 +116,15 @@ def _description(brief: Brief) -> str:
             shown += 1
         if shown < len(brief.summary):
             lines.append(f"*… {len(brief.summary) - shown} more sentences (see --json)*")
+    elif brief.timeline:
+        lines = [head, "", "**What was said**", *_said(brief.timeline, 1800)]
     elif brief.title is None:
         lines = [head, "", "No article: a brief of the discussion."]
     else:
         lines = [head]
+    if brief.source == "discord" and brief.counts.most_active:
+        people = ", ".join(f"{safe(a, 40)} ({n})" for a, n in brief.counts.most_active)
+        lines += ["", f"**Who took part**: {brief.counts.authors} people; most active: {people}"]
     if not brief.viewpoints:
         lines += [
             "",
@@ -112,7 +132,7 @@ def _description(brief: Brief) -> str:
             if not brief.counts.comments
             else "The comments are too short to tell viewpoints apart.",
         ]
-    for note in brief.notes[:3]:
+    for note in brief.notes[:5]:
         lines.append(f"*{safe(note, 200)}*")
     text = "\n".join(lines)
     return text if len(text) <= DESCRIPTION_LIMIT else clip(text, DESCRIPTION_LIMIT)

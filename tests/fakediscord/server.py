@@ -15,6 +15,7 @@ import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -50,6 +51,11 @@ NEWS_ID = CHANNEL_ID + 1
 READONLY_ID = CHANNEL_ID + 2
 """A channel where @everyone, the bot included, may not send messages."""
 EDITOR_ROLE_ID = GUILD_ID + 5
+THREAD_ID = CHANNEL_ID + 10
+"""A thread under #general."""
+FORUM_ID = CHANNEL_ID + 20
+FORUM_POST_ID = CHANNEL_ID + 21
+"""A post (a thread) in the forum channel; its starter message has the same id."""
 
 
 def _json(data: Any, status: int = 200) -> web.Response:
@@ -187,7 +193,71 @@ class FakeDiscord:
         readonly["permission_overwrites"] = [
             {"id": str(GUILD_ID), "type": 0, "allow": "0", "deny": str(0x800)}
         ]
-        return [text_channel(CHANNEL_ID, "general", 0), text_channel(NEWS_ID, "news", 1), readonly]
+        forum = {**text_channel(FORUM_ID, "ideas", 3), "type": 15, "available_tags": []}
+        return [
+            text_channel(CHANNEL_ID, "general", 0),
+            text_channel(NEWS_ID, "news", 1),
+            readonly,
+            forum,
+        ]
+
+    def channel(self, channel_id: int) -> dict[str, Any]:
+        """The channel object an interaction carries: a text channel, a thread or a forum post."""
+        threads = {THREAD_ID: ("Tram vote", CHANNEL_ID), FORUM_POST_ID: ("Night buses?", FORUM_ID)}
+        if channel_id in threads:
+            name, parent = threads[channel_id]
+            return {
+                "id": str(channel_id),
+                "type": 11,
+                "guild_id": str(GUILD_ID),
+                "name": name,
+                "parent_id": str(parent),
+                "owner_id": ADMIN["id"],
+                "message_count": 0,
+                "member_count": 1,
+                "rate_limit_per_user": 0,
+                "thread_metadata": {
+                    "archived": False,
+                    "auto_archive_duration": 1440,
+                    "archive_timestamp": "2026-01-01T00:00:00+00:00",
+                    "locked": False,
+                },
+            }
+        found = next(c for c in self.channels() if c["id"] == str(channel_id))
+        return {k: v for k, v in found.items() if k != "permission_overwrites"}
+
+    def chat_message(
+        self,
+        content: str,
+        *,
+        author: dict[str, Any],
+        channel_id: int,
+        at: datetime,
+        reply_to: dict[str, Any] | None = None,
+        reply_to_deleted: bool = False,
+        embeds: int = 0,
+        kind: int = 0,
+        message_id: str | None = None,
+    ) -> dict[str, Any]:
+        """A message people posted, stored in the channel's history (GET .../messages)."""
+        message = {
+            **self.user_message(content, author=author),
+            "id": message_id or self.snowflake(),
+            "channel_id": str(channel_id),
+            "type": kind,
+            "timestamp": at.isoformat(),
+            "embeds": [{"type": "rich", "title": "A preview"} for _ in range(embeds)],
+        }
+        if reply_to is not None or reply_to_deleted:
+            message["type"] = 19
+            message["message_reference"] = {
+                "message_id": reply_to["id"] if reply_to else self.snowflake(),
+                "channel_id": str(channel_id),
+                "guild_id": str(GUILD_ID),
+            }
+            message["referenced_message"] = reply_to
+        self.channel_messages.append(message)
+        return message
 
     def guild(self) -> dict[str, Any]:
         return {
@@ -564,7 +634,13 @@ class FakeDiscord:
         kind: int = 2,
         message: dict[str, Any] | None = None,
         roles: tuple[int, ...] = (),
+        channel_id: int = CHANNEL_ID,
+        bot_permissions: str = MEMBER_PERMISSIONS,
+        user_permissions: str | None = None,
     ) -> InteractionRecord:
+        member = self._member(user, roles)
+        if user_permissions is not None:
+            member["permissions"] = user_permissions
         payload: dict[str, Any] = {
             "id": self.snowflake(),
             "application_id": str(APP_ID),
@@ -572,15 +648,10 @@ class FakeDiscord:
             "token": f"token-{self.snowflake()}",
             "version": 1,
             "guild_id": str(GUILD_ID),
-            "channel_id": str(CHANNEL_ID),
-            "channel": {
-                "id": str(CHANNEL_ID),
-                "type": 0,
-                "guild_id": str(GUILD_ID),
-                "name": "general",
-            },
-            "member": self._member(user, roles),
-            "app_permissions": MEMBER_PERMISSIONS,
+            "channel_id": str(channel_id),
+            "channel": self.channel(channel_id),
+            "member": member,
+            "app_permissions": bot_permissions,
             "locale": "en-US",
             "guild_locale": "en-US",
             "attachment_size_limit": 25 * 2**20,
@@ -603,6 +674,9 @@ class FakeDiscord:
         user: dict[str, Any] = MEMBER,
         subcommand: str | None = None,
         roles: tuple[int, ...] = (),
+        in_channel: int = CHANNEL_ID,
+        bot_permissions: str = MEMBER_PERMISSIONS,
+        user_permissions: str | None = None,
         **options: Any,
     ) -> InteractionRecord:
         command = self.commands.get(f"1:{name}")
@@ -641,7 +715,14 @@ class FakeDiscord:
             "options": values,
             "resolved": resolved,
         }
-        return await self._interact(data, user, roles=roles)
+        return await self._interact(
+            data,
+            user,
+            roles=roles,
+            channel_id=in_channel,
+            bot_permissions=bot_permissions,
+            user_permissions=user_permissions,
+        )
 
     def user_message(
         self,
@@ -670,7 +751,13 @@ class FakeDiscord:
         }
 
     async def invoke_message_menu(
-        self, name: str, message: dict[str, Any], *, user: dict[str, Any] = MEMBER
+        self,
+        name: str,
+        message: dict[str, Any],
+        *,
+        user: dict[str, Any] = MEMBER,
+        bot_permissions: str = MEMBER_PERMISSIONS,
+        user_permissions: str | None = None,
     ) -> InteractionRecord:
         command = self.commands.get(f"3:{name}")
         assert command is not None, f"menu {name!r} was never synced"
@@ -681,7 +768,13 @@ class FakeDiscord:
             "target_id": message["id"],
             "resolved": {"messages": {message["id"]: message}},
         }
-        return await self._interact(data, user)
+        return await self._interact(
+            data,
+            user,
+            channel_id=int(message["channel_id"]),
+            bot_permissions=bot_permissions,
+            user_permissions=user_permissions,
+        )
 
     async def click(
         self, record: InteractionRecord, custom_id: str, *, user: dict[str, Any] = MEMBER

@@ -1,0 +1,133 @@
+"""Reading a channel's or thread's history for a brief: Discord messages to plain records.
+
+Helpers for cogs/summarize.py, not an extension. Paging goes through discord.py's `history()`,
+whose HTTP client waits out rate limits (429 and the bucket headers) before the next page.
+Nothing read is stored: the records live for one command.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+import discord
+
+from bot.errors import BadInput
+from bot.sources.chat import ChatHistory, ChatMessage
+
+PROGRESS_EVERY = 200
+_SPAN = re.compile(r"^\s*(\d+)\s*(m|min|minutes?|h|hours?|d|days?|w|weeks?)\s*$", re.IGNORECASE)
+_UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_since(text: str) -> timedelta:
+    """ "90m", "6h", "3d", "2w": how far back to read."""
+    match = _SPAN.match(text)
+    if match is None or int(match.group(1)) == 0:
+        raise BadInput(
+            f"'{text[:40]}' is not a span of time.",
+            hint="Write it like 90m, 6h, 3d or 2w.",
+        )
+    seconds = int(match.group(1)) * _UNITS[match.group(2)[0].lower()]
+    return timedelta(seconds=min(seconds, 400 * 86400))
+
+
+def place_name(channel: object) -> str:
+    name = getattr(channel, "name", None)
+    if isinstance(channel, discord.Thread):
+        return f"the thread “{name}”" if name else "this thread"
+    return f"#{name}" if name else "this channel"
+
+
+def record(message: discord.Message) -> ChatMessage:
+    reference = message.reference
+    reply_to = reference.message_id if reference is not None else None
+    deleted = reference is not None and isinstance(
+        reference.resolved, discord.DeletedReferencedMessage
+    )
+    author = message.author
+    return ChatMessage(
+        id=str(message.id),
+        author=author.display_name,
+        author_id=str(author.id),
+        created=message.created_at,
+        content=message.content,
+        bot=author.bot,
+        reply_to=str(reply_to) if reply_to is not None else None,
+        reply_deleted=deleted,
+        embeds=len(message.embeds),
+        attachments=len(message.attachments),
+        system=message.is_system(),
+        url=message.jump_url,
+    )
+
+
+Progress = Callable[[str], Awaitable[None]]
+
+
+async def read_recent(
+    channel: discord.abc.Messageable,
+    *,
+    limit: int,
+    since: timedelta | None,
+    include_bots: bool,
+    progress: Progress,
+) -> ChatHistory:
+    """The latest `limit` messages (within `since`), oldest first; says what was left out."""
+    after = datetime.now(UTC) - since if since is not None else None
+    newest_first: list[discord.Message] = []
+    async for message in channel.history(limit=limit + 1, after=after, oldest_first=False):
+        newest_first.append(message)
+        if len(newest_first) % PROGRESS_EVERY == 0:
+            await progress(f"Reading the history… {len(newest_first):,} messages")
+    more = len(newest_first) > limit
+    messages = tuple(record(m) for m in reversed(newest_first[:limit]))
+    place = place_name(channel)
+    left_out = None
+    if more:
+        left_out = (
+            f"Only the last {limit:,} messages were read; older ones were left out "
+            "(ask for more with messages:, or a span with since:)."
+        )
+    return ChatHistory(
+        place=place,
+        messages=messages,
+        # The whole conversation was read: its first message opened it.
+        starts_conversation=not more and since is None,
+        include_bots=include_bots,
+        left_out=left_out,
+        url=getattr(channel, "jump_url", None),
+    )
+
+
+async def read_from(
+    channel: discord.abc.Messageable,
+    first: discord.Message,
+    *,
+    limit: int,
+    include_bots: bool,
+    progress: Progress,
+) -> ChatHistory:
+    """The message picked and up to `limit - 1` after it, oldest first."""
+    later: list[discord.Message] = []
+    async for message in channel.history(limit=limit, after=first, oldest_first=True):
+        later.append(message)
+        if len(later) % PROGRESS_EVERY == 0:
+            await progress(f"Reading the history… {len(later):,} messages")
+    more = len(later) >= limit
+    kept = [first, *later][:limit]
+    left_out = None
+    if more:
+        left_out = (
+            f"Only the first {limit:,} messages from the one picked were read; later ones were "
+            "left out."
+        )
+    return ChatHistory(
+        place=place_name(channel),
+        messages=tuple(record(m) for m in kept),
+        starts_conversation=True,
+        include_bots=include_bots,
+        left_out=left_out,
+        url=first.jump_url,
+    )

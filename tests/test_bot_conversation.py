@@ -1,0 +1,228 @@
+"""/summarize here and "Summarize from here": a Discord conversation briefed, end to end."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from aiohttp import web
+
+from tests.conversation import START, person, post_conversation
+from tests.fakediscord.server import (
+    ADMIN,
+    CHANNEL_ID,
+    FORUM_POST_ID,
+    THREAD_ID,
+    FakeDiscord,
+    InteractionRecord,
+)
+from tests.test_bot_summarize import final_embed
+
+NO_HISTORY = str(0x400 | 0x800 | 0x4000)  # view, send, embed links: no Read Message History
+ARTICLE = """<html><head><title>Night buses return</title></head><body><article>
+<h1>Night buses return to the eastern suburbs</h1>
+<p>The city council voted on Thursday to bring back night buses to the eastern suburbs.</p>
+<p>Buses will run every thirty minutes between midnight and five in the morning.</p>
+<p>The service will be paid for by a new levy on parking in the city centre.</p>
+<p>Unions of night workers had asked for the buses since the service was cut three years ago.</p>
+</article></body></html>"""
+
+
+@asynccontextmanager
+async def article_site() -> AsyncIterator[str]:
+    app = web.Application()
+
+    async def page(_: web.Request) -> web.Response:
+        return web.Response(text=ARTICLE, content_type="text/html")
+
+    app.router.add_get("/night-buses", page)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield f"http://127.0.0.1:{port}/night-buses"
+    finally:
+        await runner.cleanup()
+
+
+async def error_text(fake: FakeDiscord, record: InteractionRecord) -> str:
+    await fake.wait_for(lambda: record.followups or (record.original and record.ephemeral))
+    shown = record.followups[-1] if record.followups else record.original
+    assert shown is not None and shown["flags"] & 64, "errors are private"
+    return str(shown["embeds"][0]["description"])
+
+
+def history_pages(fake: FakeDiscord, channel_id: int) -> list[Any]:
+    return [
+        r
+        for r in fake.requests
+        if r.method == "GET" and f"/channels/{channel_id}/messages" in r.path
+    ]
+
+
+async def test_summarize_here_in_a_forum_post_briefs_300_messages_in_three_languages(
+    fake: FakeDiscord, bot
+) -> None:
+    async with article_site() as url:
+        post_conversation(
+            fake,
+            FORUM_POST_ID,
+            300,
+            opener=f"The council brought the night buses back: {url}",
+            opener_id=str(FORUM_POST_ID),
+        )
+        record = await fake.invoke_slash("summarize", subcommand="here", in_channel=FORUM_POST_ID)
+        embed = await final_embed(fake, record)
+    # The starter's link stands as the article; the messages are the comments.
+    assert embed["title"] == "Night buses return to the eastern suburbs"
+    description = embed["description"]
+    assert "What the article says" in description and "night buses" in description.lower()
+    assert "French" in description and "German" in description
+    assert "Who took part" in description and "most active" in description
+    assert "Read 300 messages in the thread “Night buses?”" in description
+    # Views are quoted from real messages, with links to jump to them.
+    fields = " ".join(f["name"] + f["value"] for f in embed["fields"])
+    assert "https://discord.com/channels/" in fields
+    assert "waste of public money" in fields and "safe ride home" in fields
+    # Private by default: the forum post did not ask for the bot's posts.
+    assert record.ephemeral
+    assert "<@" not in str(record.original)
+    assert len(history_pages(fake, FORUM_POST_ID)) >= 3  # 100 messages a page
+
+
+async def test_a_short_conversation_without_article_says_what_was_said_and_who(
+    fake: FakeDiscord, bot
+) -> None:
+    for n, (name, text) in enumerate(
+        [
+            ("Ana", "Should the night buses come back to the eastern suburbs?"),
+            ("Bruno", "They cost far too much for a service so few people use."),
+            ("Eve", "Night workers need a safe way home, a bus is much safer than walking."),
+            ("Bruno", "Paying for empty buses at three in the morning is a waste of money."),
+        ]
+    ):
+        fake.chat_message(
+            text, author=person(name), channel_id=THREAD_ID, at=START.replace(minute=n * 10)
+        )
+    record = await fake.invoke_slash("summarize", subcommand="here", in_channel=THREAD_ID)
+    embed = await final_embed(fake, record)
+    description = embed["description"]
+    assert "What was said" in description
+    assert "**Bruno**: They cost far too much" in description
+    assert "Read 4 messages in the thread “Tram vote”" in description
+
+
+async def test_rate_limits_while_paging_are_waited_out(fake: FakeDiscord, bot) -> None:
+    post_conversation(fake, THREAD_ID, 250)
+    fake.rate_limit_next("GET", f"/channels/{THREAD_ID}/messages", retry_after=0.3)
+    record = await fake.invoke_slash("summarize", subcommand="here", in_channel=THREAD_ID)
+    embed = await final_embed(fake, record)
+    assert fake.rate_limited, "the stand-in answered 429 once"
+    assert "Read 250 messages" in embed["description"]
+
+
+async def test_unreadable_messages_are_counted_and_bots_left_out_unless_asked(
+    fake: FakeDiscord, bot
+) -> None:
+    post_conversation(fake, THREAD_ID, 120)
+    record = await fake.invoke_slash("summarize", subcommand="here", in_channel=THREAD_ID)
+    embed = await final_embed(fake, record)
+    text = embed["description"]
+    assert "Read 120 messages" in text
+    assert "had no text the bot may read" in text and "Message Content" in text
+    assert "from bots left out" in text
+    assert "missing or deleted" in text  # the counts line carries the unreadable ones
+    again = await fake.invoke_slash(
+        "summarize", subcommand="here", in_channel=THREAD_ID, bots=True, user=ADMIN
+    )
+    assert "from bots left out" not in (await final_embed(fake, again))["description"]
+
+
+async def test_a_long_channel_is_read_up_to_the_limit_and_says_what_was_left(
+    fake: FakeDiscord, bot
+) -> None:
+    post_conversation(fake, CHANNEL_ID, 150)
+    record = await fake.invoke_slash("summarize", subcommand="here", messages=60)
+    embed = await final_embed(fake, record)
+    assert "Read 60 messages in \\#general" in embed["description"]
+    assert "Only the last 60 messages were read" in embed["description"]
+    too_many = await fake.invoke_slash("summarize", subcommand="here", messages=5000, user=ADMIN)
+    assert "reads at most 1,000 messages" in await error_text(fake, too_many)
+
+
+async def test_since_reads_only_that_span_and_a_bad_span_is_explained(
+    fake: FakeDiscord, bot
+) -> None:
+    bad = await fake.invoke_slash("summarize", subcommand="here", since="yesterday")
+    assert "'yesterday' is not a span of time" in await error_text(fake, bad)
+
+
+async def test_without_read_message_history_the_bot_says_which_permission(
+    fake: FakeDiscord, bot
+) -> None:
+    post_conversation(fake, THREAD_ID, 20)
+    record = await fake.invoke_slash(
+        "summarize", subcommand="here", in_channel=THREAD_ID, bot_permissions=NO_HISTORY
+    )
+    text = await error_text(fake, record)
+    assert "needs the View Channel and Read Message History permissions" in text
+    assert not history_pages(fake, THREAD_ID)
+
+
+async def test_a_member_who_cannot_read_the_history_cannot_brief_it(fake: FakeDiscord, bot) -> None:
+    post_conversation(fake, THREAD_ID, 20)
+    record = await fake.invoke_slash(
+        "summarize", subcommand="here", in_channel=THREAD_ID, user_permissions=NO_HISTORY
+    )
+    assert "You cannot read this channel's history" in await error_text(fake, record)
+    assert not history_pages(fake, THREAD_ID)
+
+
+async def test_summarize_from_here_starts_at_the_message_picked(fake: FakeDiscord, bot) -> None:
+    post_conversation(fake, CHANNEL_ID, 30, seed=1)
+    opener = (
+        "Proposal: the city should bring back night buses to the eastern suburbs, every thirty "
+        "minutes from midnight to five, paid for by a levy on parking in the centre. "
+        "What do you think about it?"
+    )
+    picked = fake.chat_message(
+        opener, author=person("Mira"), channel_id=CHANNEL_ID, at=START.replace(day=21)
+    )
+    later = post_conversation(fake, CHANNEL_ID, 40, seed=2)
+    for message in later:
+        message["timestamp"] = START.replace(day=22).isoformat()
+    record = await fake.invoke_message_menu("Summarize from here", picked)
+    embed = await final_embed(fake, record)
+    assert embed["title"].startswith("Proposal\\: the city should bring back night buses")
+    assert "Read 41 messages in \\#general" in embed["description"]
+    assert record.ephemeral
+
+
+async def test_in_a_channel_chosen_for_briefs_the_brief_is_public(fake: FakeDiscord, bot) -> None:
+    done = await fake.invoke_slash(
+        "settings", subcommand="autosummary", user=ADMIN, channel=CHANNEL_ID, enabled=True
+    )
+    await fake.wait_for(lambda: done.original)
+    post_conversation(fake, CHANNEL_ID, 40)
+    record = await fake.invoke_slash("summarize", subcommand="here")
+    await final_embed(fake, record)
+    assert not record.ephemeral
+
+
+async def test_nothing_read_is_stored(fake: FakeDiscord, bot, tmp_path) -> None:
+    post_conversation(fake, THREAD_ID, 60)
+    record = await fake.invoke_slash("summarize", subcommand="here", in_channel=THREAD_ID)
+    await final_embed(fake, record)
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("bot.sqlite3*"))
+    assert stored, "the bot's database exists"
+    assert b"night buses" not in stored.lower() and b"Ana" not in stored
+
+
+async def test_help_mentions_briefing_a_conversation(fake: FakeDiscord, bot) -> None:
+    record = await fake.invoke_slash("help")
+    await fake.wait_for(lambda: record.original)
+    assert record.original is not None
+    assert "/summarize here" in record.original["embeds"][0]["description"]
