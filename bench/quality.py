@@ -133,12 +133,12 @@ class Oracle:
         return [sentences[i] for i in sorted(chosen)]
 
 
-def threadbrief_text(thread: Any) -> list[str]:
+def threadbrief_text(thread: Any, budget: int = 75) -> list[str]:
     from bot.pipeline import BriefOptions, make_brief
     from bot.render.plain import brief_text
 
-    brief = make_brief(thread, BriefOptions(viewpoints=25, quotes=2))
-    return [brief_text(brief, thread)]
+    brief = make_brief(thread, BriefOptions(viewpoints=25, quotes=2, words=budget))
+    return [brief_text(brief, thread, budget)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -192,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
             "sumy LSA": partial(sumy_pick, "lsa", sentences, budget),
             "Random": partial(take_until, sentences, order, budget),
             "Oracle": partial(oracle.pick, sentences, reference, budget),
-            "ThreadBrief": partial(threadbrief_text, thread),
+            "ThreadBrief": partial(threadbrief_text, thread, budget),
         }
         for name, make in makers.items():
             start = time.perf_counter()

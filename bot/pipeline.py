@@ -22,6 +22,8 @@ class BriefOptions:
     sentences: Count = 3
     viewpoints: int = 5
     quotes: int = 2
+    words: int = 75
+    """Words of who-said-what that a discussion without an article gets at least."""
 
     def checked(self) -> BriefOptions:
         """The same options, validated: raises BadInput with a message naming the bad one."""
@@ -29,6 +31,8 @@ class BriefOptions:
 
         if not 1 <= self.viewpoints <= 25:
             raise BadInput(f"Viewpoints must be between 1 and 25, not {self.viewpoints}.")
+        if not 10 <= self.words <= 2000:
+            raise BadInput(f"The word budget must be between 10 and 2000, not {self.words}.")
         if not 1 <= self.quotes <= 5:
             raise BadInput(f"Quotes per viewpoint must be between 1 and 5, not {self.quotes}.")
         return replace(
@@ -107,7 +111,9 @@ def make_brief(thread: Thread, options: BriefOptions | None = None) -> Brief:
         closed=thread.closed,
         algorithm=options.algorithm,
         notes=thread.notes,
-        timeline=key_sentences(thread, language, longest=max(5, _at_least(options.sentences)))
+        timeline=key_sentences(
+            thread, language, longest=max(5, _at_least(options.sentences)), words=options.words
+        )
         if not summary
         else (),
     )

@@ -19,7 +19,11 @@ def brief_text(brief: Brief, thread: Thread, budget: int = 75) -> str:
     """Summary sentences, then one quote per viewpoint (heaviest first) until `budget` words,
     shown in thread order as "Name: sentence"."""
     if not brief.summary and brief.timeline:
-        return " ".join(f"{q.author}: {q.text}" if q.author else q.text for q in brief.timeline)
+        said: list[str] = []
+        for n, q in enumerate(brief.timeline):
+            same = n > 0 and brief.timeline[n - 1].author == q.author
+            said.append(f"{q.author}: {q.text}" if q.author and not same else q.text)
+        return " ".join(said)
     parts: list[str] = []
     used = 0
     for sentence in brief.summary:
