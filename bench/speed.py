@@ -4,7 +4,9 @@
 
 Threads are generated deterministically (several languages, nested replies, quotations, comments
 of one to eight sentences), plus the sample export where present. For each size it prints the
-median time of every stage, the whole brief, Python's peak memory during the brief, and plain sumy's
+median time of every stage, the whole brief, Python's peak memory during the brief (tracemalloc),
+the process's peak resident memory for that brief alone (measured in a fresh interpreter), and plain
+sumy's
 LexRank on the same text (the thread's article and comments as one document). sumy grows as about
 n^2.1, so beyond `--sumy-limit` sentences its time is extrapolated from the largest size it ran,
 and marked "~". It also measures the CLI from start to exit, the bot's cold start, and the largest
@@ -184,6 +186,31 @@ def peak_memory(thread: Thread) -> float:
     return peak / 2**20
 
 
+def peak_rss(n: int) -> float:
+    """Peak resident memory (MB) of a fresh interpreter briefing `n` comments, imports included.
+
+    A subprocess per size, since a process's peak never goes down: measured in this process, every
+    size would report the largest one run before it.
+    """
+    code = (
+        "import resource, sys\n"
+        "from bench.speed import generate\n"
+        "from bot.pipeline import make_brief\n"
+        f"make_brief(generate({n}))\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, check=True, capture_output=True, text=True
+    )
+    return _maxrss_mb(int(result.stdout.split()[-1]))
+
+
+def _maxrss_mb(maxrss: int) -> float:
+    """ru_maxrss is in kilobytes on Linux and in bytes on macOS."""
+    return maxrss / 2**20 if sys.platform == "darwin" else maxrss / 2**10
+
+
 def event_loop_stall(n: int) -> float:
     """Largest gap between 5 ms ticks of the loop while the bot's job runner briefs `n` comments."""
     from bot.config import FetchConfig
@@ -245,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     print("ThreadBrief speed benchmark (medians; seconds unless marked)")
     header = (
         f"{'comments':>8}{'sents':>7}{'parse':>7}{'lang':>7}{'split':>7}{'summ':>7}"
-        f"{'views':>7}{'render':>7}{'WHOLE':>8}{'peakMB':>8}{'sumy LR':>10}{'ratio':>9}"
+        f"{'views':>7}{'render':>7}{'WHOLE':>8}{'peakMB':>8}{'RSSMB':>7}{'sumy LR':>10}{'ratio':>9}"
     )
     print(header)
     sumy_fit: tuple[int, float] | None = None
@@ -255,6 +282,7 @@ def main(argv: list[str] | None = None) -> int:
         repeat = args.repeat if n <= 2000 else max(1, args.repeat // 2)
         figures = stages(thread, repeat)
         memory = peak_memory(thread)
+        rss = peak_rss(n)
         if len(sentences) <= args.sumy_limit:
             sumy = median_time(lambda s=sentences: plain_sumy_lexrank(s), 1 if n > 100 else 3)
             sumy_fit = (len(sentences), sumy)
@@ -270,9 +298,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"{figures[k]:>7.3f}"
                 for k in ("parse", "languages", "sentences", "summary", "viewpoints", "render")
             )
-            + f"{figures['whole']:>8.3f}{memory:>8.0f}{sumy_text}{sumy / figures['whole']:>8.0f}x"
+            + f"{figures['whole']:>8.3f}{memory:>8.0f}{rss:>7.0f}"
+            + f"{sumy_text}{sumy / figures['whole']:>8.0f}x"
         )
     print("('~': sumy extrapolated as n^2.1 from the largest size it ran; ratio = sumy / WHOLE)")
+    print(
+        "(peakMB: Python allocations during the brief; RSSMB: peak RSS of a fresh process briefing)"
+    )
 
     if SAMPLE.is_file():
         cli = command_seconds([sys.executable, "-m", "bot", "summarize", str(SAMPLE)], args.repeat)

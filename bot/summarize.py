@@ -16,16 +16,6 @@ from bot.thread import Article
 
 ALGORITHMS: tuple[str, ...] = ("lexrank", "textrank", "lsa", "luhn", "kl", "sumbasic", "edmundson")
 DEFAULT_ALGORITHM = "lexrank"
-_SUMY = {
-    "lexrank": ("lex_rank", "LexRankSummarizer"),
-    "textrank": ("text_rank", "TextRankSummarizer"),
-    "lsa": ("lsa", "LsaSummarizer"),
-    "luhn": ("luhn", "LuhnSummarizer"),
-    "kl": ("kl", "KLSummarizer"),
-    "sumbasic": ("sum_basic", "SumBasicSummarizer"),
-    "edmundson": ("edmundson", "EdmundsonSummarizer"),
-}
-
 Count = int | str
 """A number of sentences, or a ratio of the article such as "20%"."""
 
@@ -59,15 +49,17 @@ def check_algorithm(name: str) -> str:
 
 def make_summarizer(algorithm: str, language: str, title: str | None = None) -> Any:
     """A summarizer with sumy's interface, configured for the language."""
-    import importlib
+    from bot import ranking
 
-    if algorithm in ("lexrank", "textrank"):
-        from bot.ranking import LexRankSummarizer, TextRankSummarizer
-
-        cls: Any = LexRankSummarizer if algorithm == "lexrank" else TextRankSummarizer
-    else:  # sumy's own implementation, which imports NLTK on first use
-        module_name, class_name = _SUMY[algorithm]
-        cls = getattr(importlib.import_module(f"sumy.summarizers.{module_name}"), class_name)
+    cls: Any = {
+        "lexrank": ranking.LexRankSummarizer,
+        "textrank": ranking.TextRankSummarizer,
+        "lsa": ranking.LsaSummarizer,
+        "luhn": ranking.LuhnSummarizer,
+        "kl": ranking.KLSummarizer,
+        "sumbasic": ranking.SumBasicSummarizer,
+        "edmundson": ranking.EdmundsonSummarizer,
+    }[algorithm]
     summarizer = cls(stemmer(language))
     summarizer.stop_words = stop_words(language)
     if algorithm == "edmundson":

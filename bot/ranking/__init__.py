@@ -1,4 +1,4 @@
-"""sumy's summarizers, vectorised for thread-sized documents.
+"""sumy's seven summarizers, vectorised for thread-sized documents.
 
 Each class keeps sumy's interface (a stemmer at construction, a `stop_words` property, and
 `__call__(document, sentences_count)` over sumy's document model) and sumy's meaning, checked by
@@ -7,14 +7,27 @@ in NLTK (1.4 s at start-up).
 """
 
 from bot.ranking.counts import best_sentences, items_count
+from bot.ranking.edmundson import EdmundsonSummarizer
+from bot.ranking.kl import KLSummarizer
 from bot.ranking.lexrank import LexRankSummarizer, lexrank_scores
+from bot.ranking.lsa import LsaSummarizer, lsa_scores
+from bot.ranking.luhn import LuhnSummarizer, luhn_scores
+from bot.ranking.sumbasic import SumBasicSummarizer, sumbasic_order
 from bot.ranking.textrank import TextRankSummarizer, textrank_scores
 
 __all__ = [
+    "EdmundsonSummarizer",
+    "KLSummarizer",
     "LexRankSummarizer",
+    "LsaSummarizer",
+    "LuhnSummarizer",
+    "SumBasicSummarizer",
     "TextRankSummarizer",
     "best_sentences",
     "items_count",
     "lexrank_scores",
+    "lsa_scores",
+    "luhn_scores",
+    "sumbasic_order",
     "textrank_scores",
 ]
