@@ -20,7 +20,6 @@ from pathlib import Path
 
 import discord
 import yarl
-from aiohttp import web
 from discord.gateway import DiscordWebSocket
 
 from bench.speed import plain_sumy_lexrank
@@ -29,6 +28,7 @@ from bot.text.sentences import split_sentences
 from tests.conversation import post_conversation
 from tests.fakediscord.fixtures import bot_config, start_bot, stop_bot
 from tests.fakediscord.server import FORUM_POST_ID, FakeDiscord
+from tests.localweb import page_app, serving
 
 PAGE = """<html><head><title>Night buses</title></head><body><article>
 <h1>Night buses return to the eastern suburbs</h1>
@@ -38,30 +38,28 @@ PAGE = """<html><head><title>Night buses</title></head><body><article>
 </article></body></html>"""
 
 
-async def article_page() -> tuple[web.AppRunner, str]:
-    app = web.Application()
-
-    async def page(_: web.Request) -> web.Response:
-        return web.Response(text=PAGE, content_type="text/html")
-
-    app.router.add_get("/night-buses", page)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    return runner, f"http://127.0.0.1:{port}/night-buses"
-
-
 async def one_size(size: int, repeat: int) -> tuple[list[float], int, list[str]]:
     fake = FakeDiscord()
     await fake.start()
-    discord.http.Route.BASE = fake.api_base  # type: ignore[misc]
+    discord.http.Route.BASE = fake.api_base
     DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(fake.gateway_url)
-    runner, url = await article_page()
-    posted = post_conversation(
-        fake, FORUM_POST_ID, size, opener=f"Back at last: {url}", opener_id=str(FORUM_POST_ID)
-    )
+    async with serving(page_app("/night-buses", PAGE)) as base:
+        posted = post_conversation(
+            fake,
+            FORUM_POST_ID,
+            size,
+            opener=f"Back at last: {base}/night-buses",
+            opener_id=str(FORUM_POST_ID),
+        )
+        pages, times = await _briefs(fake, size, repeat)
+    await fake.stop()
+    sentences = [
+        s for m in posted for s in split_sentences(str(m["content"]), "en") if m["content"]
+    ]
+    return times, pages, sentences
+
+
+async def _briefs(fake: FakeDiscord, size: int, repeat: int) -> tuple[int, list[float]]:
     times: list[float] = []
     pages = 0
     with tempfile.TemporaryDirectory() as directory, process_pool(2) as pool:
@@ -86,12 +84,7 @@ async def one_size(size: int, repeat: int) -> tuple[list[float], int, list[str]]
                 )
         finally:
             await stop_bot(bot)
-            await runner.cleanup()
-            await fake.stop()
-    sentences = [
-        s for m in posted for s in split_sentences(str(m["content"]), "en") if m["content"]
-    ]
-    return times, pages, sentences
+    return pages, times
 
 
 async def run(args: argparse.Namespace) -> None:

@@ -11,6 +11,8 @@ from xml.sax.saxutils import escape
 
 from aiohttp import web
 
+from tests.localweb import serving
+
 TOPICS = (
     ("tram line", "The council approved the new tram line after a long debate."),
     ("library hours", "The city library will open on Sundays from next month."),
@@ -132,12 +134,6 @@ async def serve(site: FeedSite) -> AsyncIterator[FeedSite]:
     app.router.add_get("/feed.xml", feed)
     app.router.add_get("/comments/{n}.xml", comments)
     app.router.add_get("/news/{n}", page)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    tcp = web.TCPSite(runner, "127.0.0.1", 0)
-    await tcp.start()
-    site.base = f"http://127.0.0.1:{tcp._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
-    try:
+    async with serving(app) as base:
+        site.base = base
         yield site
-    finally:
-        await runner.cleanup()

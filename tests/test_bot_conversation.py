@@ -6,8 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from aiohttp import web
-
 from tests.conversation import START, person, post_conversation
 from tests.fakediscord.server import (
     ADMIN,
@@ -17,6 +15,7 @@ from tests.fakediscord.server import (
     FakeDiscord,
     InteractionRecord,
 )
+from tests.localweb import page_app, serving
 from tests.test_bot_summarize import final_embed
 
 NO_HISTORY = str(0x400 | 0x800 | 0x4000)  # view, send, embed links: no Read Message History
@@ -31,21 +30,8 @@ ARTICLE = """<html><head><title>Night buses return</title></head><body><article>
 
 @asynccontextmanager
 async def article_site() -> AsyncIterator[str]:
-    app = web.Application()
-
-    async def page(_: web.Request) -> web.Response:
-        return web.Response(text=ARTICLE, content_type="text/html")
-
-    app.router.add_get("/night-buses", page)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
-        yield f"http://127.0.0.1:{port}/night-buses"
-    finally:
-        await runner.cleanup()
+    async with serving(page_app("/night-buses", ARTICLE)) as base:
+        yield f"{base}/night-buses"
 
 
 async def error_text(fake: FakeDiscord, record: InteractionRecord) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from bot.render.json import thread_dict
 from bot.thread import Article, Comment, Thread
 from tests.fakediscord.server import ADMIN, MEMBER, FakeDiscord, InteractionRecord
+from tests.localweb import page_app, serving
 from tests.threads import big_thread
 
 FIXTURE = Path(__file__).parent / "fixtures" / "tram-vote.txt"
@@ -175,25 +176,13 @@ async def test_a_member_cannot_change_server_settings(fake: FakeDiscord, bot) ->
 
 
 async def test_summarize_url_reads_a_page_served_locally(fake: FakeDiscord, bot) -> None:
-    from aiohttp import web
 
     page = (Path(__file__).parent / "fixtures" / "wordpress-post.html").read_bytes()
-    app = web.Application()
-    app.router.add_get("/post", lambda _: web.Response(body=page, content_type="text/html"))
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
-        record = await fake.invoke_slash(
-            "summarize", subcommand="link", url=f"http://127.0.0.1:{port}/post"
-        )
+    async with serving(page_app("/post", page)) as base:
+        record = await fake.invoke_slash("summarize", subcommand="link", url=f"{base}/post")
         embed = await final_embed(fake, record)
-    finally:
-        await runner.cleanup()
     assert embed["title"] == "Why the library should open on Sundays"
-    assert embed["url"] == f"http://127.0.0.1:{port}/post"
+    assert embed["url"] == f"{base}/post"
     assert "3 comments" in embed["description"]
     assert record.original is not None
     [link] = [c for c in components(record.original) if c.get("url")]

@@ -21,6 +21,7 @@ from bot.errors import (
 )
 from bot.fetch import Fetcher, FetchSettings, Policy, check_address
 from bot.fetch.netguard import literal_address
+from tests.localweb import serving
 
 PAGE = (Path(__file__).parent / "fixtures" / "wordpress-post.html").read_bytes()
 
@@ -148,13 +149,8 @@ async def site() -> AsyncIterator[tuple[str, list[web.Request]]]:
 
     app = web.Application()
     app.router.add_get("/{name}", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    server = web.TCPSite(runner, "127.0.0.1", 0)
-    await server.start()
-    port = server._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield f"http://127.0.0.1:{port}", seen
-    await runner.cleanup()
+    async with serving(app) as base:
+        yield base, seen
 
 
 LOCAL = FetchSettings(allow_loopback=True, retries=1, backoff=0.01, max_bytes=2**20)
@@ -237,15 +233,8 @@ async def test_requests_to_one_host_are_limited_to_the_per_host_bound() -> None:
 
     app = web.Application()
     app.router.add_get("/{n}", slow)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    server = web.TCPSite(runner, "127.0.0.1", 0)
-    await server.start()
-    port = server._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
+    async with serving(app) as base:
         settings = FetchSettings(allow_loopback=True, per_host_limit=2)
         async with Fetcher(settings) as fetcher:
-            await asyncio.gather(*(fetcher.get(f"http://127.0.0.1:{port}/{i}") for i in range(8)))
-    finally:
-        await runner.cleanup()
+            await asyncio.gather(*(fetcher.get(f"{base}/{i}") for i in range(8)))
     assert peak == 2

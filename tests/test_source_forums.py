@@ -15,6 +15,7 @@ from bot.config import FetchConfig
 from bot.errors import ThreadBriefError
 from bot.sources import discourse, mastodon, parse_json
 from bot.sources.url import read_url
+from tests.localweb import serving
 
 
 def post(number: int, text: str, reply_to: int | None = None, user: str = "user") -> dict[str, Any]:
@@ -137,19 +138,14 @@ async def server() -> AsyncIterator[Callable[[dict[str, Any]], str]]:
 
     app = web.Application()
     app.router.add_get("/{tail:.*}", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    async with serving(app) as base:
 
-    def serve(new: dict[str, Any]) -> str:
-        routes.update(new)
-        return f"http://127.0.0.1:{port}"
+        def serve(new: dict[str, Any]) -> str:
+            routes.update(new)
+            return base
 
-    serve.seen = seen  # type: ignore[attr-defined]
-    yield serve
-    await runner.cleanup()
+        serve.seen = seen  # type: ignore[attr-defined]
+        yield serve
 
 
 async def test_a_long_discourse_topic_is_fetched_in_chunks(server) -> None:

@@ -18,6 +18,7 @@ from bot.sources.html_text import html_to_text
 from bot.sources.reddit import json_url
 from bot.sources.url import read_url
 from bot.thread import SpanKind
+from tests.localweb import serving
 
 
 def t1(
@@ -226,17 +227,9 @@ async def test_a_reddit_thread_url_is_read_through_its_json_form() -> None:
 
     app = web.Application()
     app.router.add_get("/{tail:.*}", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
+    async with serving(app) as base:
         thread = await read_url(
-            f"http://127.0.0.1:{port}/r/urbanism/comments/abc123/tram/",
-            FetchConfig(allow_loopback=True),
+            f"{base}/r/urbanism/comments/abc123/tram/", FetchConfig(allow_loopback=True)
         )
-    finally:
-        await runner.cleanup()
     assert seen == ["/r/urbanism/comments/abc123/tram.json?limit=500&raw_json=1"]
     assert thread.source == "reddit" and len(thread.comments) == 2

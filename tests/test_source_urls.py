@@ -16,6 +16,7 @@ from bot.config import FetchConfig
 from bot.errors import ThreadBriefError
 from bot.sources import read_bytes
 from bot.sources.url import read_url
+from tests.localweb import serving
 from tests.test_source_json_threads import HN_ALGOLIA
 from tests.test_source_xml import DISQUS
 
@@ -43,13 +44,8 @@ async def host() -> AsyncIterator[tuple[str, dict[str, tuple[bytes, str]]]]:
 
     app = web.Application()
     app.router.add_get("/{tail:.*}", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield f"127.0.0.1:{port}", pages
-    await runner.cleanup()
+    async with serving(app) as base:
+        yield base.removeprefix("http://"), pages
 
 
 LOCAL = FetchConfig(allow_loopback=True)
