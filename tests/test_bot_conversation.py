@@ -35,7 +35,11 @@ async def article_site() -> AsyncIterator[str]:
 
 
 async def error_text(fake: FakeDiscord, record: InteractionRecord) -> str:
-    await fake.wait_for(lambda: record.followups or (record.original and record.ephemeral))
+    await fake.wait_for(
+        lambda: (
+            record.followups or (record.original and record.original["embeds"] and record.ephemeral)
+        )
+    )
     shown = record.followups[-1] if record.followups else record.original
     assert shown is not None and shown["flags"] & 64, "errors are private"
     return str(shown["embeds"][0]["description"])
@@ -99,6 +103,35 @@ async def test_a_short_conversation_without_article_says_what_was_said_and_who(
     assert "What was said" in description
     assert "**Bruno**: They cost far too much" in description
     assert "Read 4 messages in the thread “Tram vote”" in description
+
+
+async def test_names_in_the_brief_never_ping_or_format(fake: FakeDiscord, bot) -> None:
+    for n, name in enumerate(["@everyone", "**Loud**", "@everyone", "Quiet"]):
+        fake.chat_message(
+            f"Message {n}: the night buses should come back to the suburbs soon.",
+            author=person(name),
+            channel_id=THREAD_ID,
+            at=START.replace(minute=n * 10),
+        )
+    record = await fake.invoke_slash("summarize", subcommand="here", in_channel=THREAD_ID)
+    embed = await final_embed(fake, record)
+    shown = embed["description"] + "".join(f["value"] for f in embed.get("fields", []))
+    assert "@everyone" not in shown and "@\u200beveryone" in shown
+    assert "**Loud**" not in shown and "\\*\\*Loud\\*\\*" in shown
+    assert record.original_edits[-1]["allowed_mentions"] == {"parse": []}
+
+
+async def test_a_channel_whose_text_is_all_withheld_gets_an_explanation(
+    fake: FakeDiscord, bot
+) -> None:
+    for n in range(12):
+        fake.chat_message(
+            "", author=person(f"P{n}"), channel_id=THREAD_ID, at=START.replace(minute=n)
+        )
+    record = await fake.invoke_slash("summarize", subcommand="here", in_channel=THREAD_ID)
+    text = await error_text(fake, record)
+    assert "12 messages read, none with text the bot may read" in text
+    assert "Message Content intent" in text
 
 
 async def test_rate_limits_while_paging_are_waited_out(fake: FakeDiscord, bot) -> None:
