@@ -2,12 +2,13 @@
 
 Discussions with no article (mailing lists, forum threads, chat) are summarised by people the way
 they unfold: "Blake asks whether..., John replies that...". This step picks, for each message, the
-sentence a reader would quote: central to the whole thread (LexRank over every candidate sentence)
-and early in its message, where writers put their point. Greetings, thanks, lead-ins ending in ":",
-links and code are never picked, nor quotations of others or signatures.
+sentence a reader would quote: early in its message, where writers put their point, or a question
+close to the start; among sentences as early, the one most central to the thread (LexRank over
+every candidate sentence). Greetings, thanks, lead-ins ending in ":", links and code are never
+picked, nor quotations of others or signatures.
 
-Measured on the ConvoSumm email threads (README, "Quality"), under a 75-word budget: ROUGE-1 31.7
-and ROUGE-2 8.4, against 27.7 and 7.0 for the best baseline (Lead) and 26.2 and 5.6 for sumy.
+Measured on the ConvoSumm email threads (README, "Quality"), under a 75-word budget: ROUGE-1 31.6
+and ROUGE-2 8.5, against 27.7 and 7.0 for the best baseline (Lead) and 26.2 and 5.6 for sumy.
 """
 
 from __future__ import annotations
@@ -26,7 +27,13 @@ MAX_RANKED = 3000
 """Beyond this many messages the viewpoints alone carry the brief."""
 MIN_WORDS, MAX_WORDS = 5, 60
 POSITION_PENALTY = 0.2
-"""How much each earlier sentence of a message is preferred, against centrality (0..1)."""
+"""How much each earlier sentence of a message is preferred: writers put their point first."""
+QUESTION_BONUS = 0.3
+"""A question close to the start of a message is what its writer asks: worth a line."""
+CENTRALITY_WEIGHT = 0.01
+"""Centrality only breaks ties between sentences at the same place in their messages. On the
+ConvoSumm threads (ROUGE-1/2): centrality alone 30.9/7.5; at full weight beside position 31.7/8.4;
+as the tie-break, with the question bonus, 31.6/8.5."""
 
 _SMALL_TALK = re.compile(
     r"^(?:hi|hello|hey|dear|thanks|thank you|many thanks|regards|cheers|best|ok|okay|yes|no)\b",
@@ -82,8 +89,10 @@ def key_sentences(
         return ()
     centrality = lexrank_scores(tokens)
     values = [
-        float(score) - POSITION_PENALTY * position
-        for (_, position, _), score in zip(candidates, centrality, strict=True)
+        CENTRALITY_WEIGHT * float(score)
+        - POSITION_PENALTY * position
+        + QUESTION_BONUS * sentence.rstrip().endswith("?")
+        for (_, position, sentence), score in zip(candidates, centrality, strict=True)
     ]
     best: dict[int, int] = {}
     for k, (index, _, _) in enumerate(candidates):
