@@ -180,3 +180,11 @@ def test_bad_option_value_exits_2_naming_it(sample) -> None:
 def test_a_url_is_refused_for_loopback_unless_the_config_allows_it(tmp_path: Path) -> None:
     result = threadbrief("summarize", "http://127.0.0.1:9/post")
     assert result.returncode == 2 and "loopback" in result.stderr
+
+
+def test_a_discord_channel_export_is_briefed_in_the_terminal() -> None:
+    export = Path(__file__).parent / "fixtures" / "discord-export.json"
+    result = threadbrief("summarize", str(export))
+    assert result.returncode == 0, result.stderr
+    assert "Read 10 messages in #library" in result.stdout
+    assert "Could they open Sunday afternoons only" in result.stdout

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.errors import MalformedInput
+from bot.sources import read_bytes
 from bot.sources.chat import ChatHistory, ChatMessage, article_link, chat_thread
 from bot.thread import Article, Thread
 
@@ -163,3 +168,30 @@ def test_every_readable_message_lands_in_exactly_one_comment_parents_first(
         assert c.parent_id is None or c.parent_id in seen
         seen.add(c.id)
     assert thread.missing == sum(1 for m in chat if not m.content.strip() and not m.bot)
+
+
+EXPORT = Path(__file__).parent / "fixtures" / "discord-export.json"
+
+
+def test_a_discord_channel_export_reads_as_the_same_conversation() -> None:
+    thread = read_bytes(EXPORT.read_bytes())
+    assert thread.source == "discord"
+    assert thread.article is not None and thread.article.author == "Ruth"
+    by_text = {c.text.split("\n\n")[0][:20]: c for c in thread.comments}
+    omar = by_text["Sunday is the only d"]
+    assert omar.text.endswith("Closing it would hurt working families most.")  # one burst
+    assert omar.score == 4  # reactions
+    assert by_text["The branch is empty "].parent_id == omar.id  # a reply to his second line
+    assert by_text["Afternoons only woul"].parent_id == by_text["Could they open Sund"].id
+    assert by_text["Afternoons only woul"].url == "https://discord.com/channels/66/77/1006"
+    notes = " ".join(thread.notes)
+    assert "Read 10 messages in #library" in notes
+    assert "1 message from bots left out" in notes and "1 message held only embeds" in notes
+    assert all("pinned" not in c.text for c in thread.comments)
+
+
+def test_a_broken_discord_export_says_which_message() -> None:
+    document = json.loads(EXPORT.read_text("utf-8"))
+    del document["messages"][3]["timestamp"]
+    with pytest.raises(MalformedInput, match="Message 4 of this Discord export has no id or time"):
+        read_bytes(json.dumps(document).encode())

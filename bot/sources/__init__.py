@@ -82,7 +82,7 @@ def _json(text: str) -> Any:
 
 def parse_json(obj: object, *, url: str | None = None) -> Thread:
     """A decoded JSON document of any supported shape."""
-    from bot.sources import discourse, hackernews, mastodon, own_json, reddit
+    from bot.sources import discord_export, discourse, hackernews, mastodon, own_json, reddit
 
     if own_json.looks_like(obj):
         return own_json.parse(obj)
@@ -94,10 +94,13 @@ def parse_json(obj: object, *, url: str | None = None) -> Thread:
         return discourse.parse(obj, url=url)
     if mastodon.looks_like(obj):
         return mastodon.parse_saved(obj, url=url)
+    if discord_export.looks_like(obj):
+        return discord_export.parse(obj)  # type: ignore[arg-type]
     raise UnsupportedSource(
         "This JSON is not a thread format ThreadBrief knows.",
         hint="Supported JSON: Reddit threads, Hacker News items (Algolia or Firebase), "
-        "Discourse topics, Mastodon status + context, "
+        "Discourse topics, Mastodon status + context, Discord channel exports "
+        "(DiscordChatExporter), "
         "ThreadBrief's own --json output, or a thread object with 'article' and 'comments'.",
     )
 

@@ -43,6 +43,8 @@ class ChatMessage:
     """A join, pin or other notice: not something anyone said."""
     url: str | None = None
     """The message's jump link."""
+    score: int | None = None
+    """Reactions, where the reader has them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +213,12 @@ def _comments(
             and message.created - last.created <= MERGE_WITHIN
             and (message.reply_to is None or parent == previous.parent_id)
         ):
-            comments[-1] = replace(previous, text=f"{previous.text}\n\n{text}")
+            score = (
+                None
+                if previous.score is None and message.score is None
+                else (previous.score or 0) + (message.score or 0)
+            )
+            comments[-1] = replace(previous, text=f"{previous.text}\n\n{text}", score=score)
             owner[message.id] = previous.id
         else:
             comments.append(
@@ -222,6 +229,7 @@ def _comments(
                     author=message.author,
                     published=message.created,
                     url=message.url,
+                    score=message.score,
                 )
             )
             owner[message.id] = message.id

@@ -1,0 +1,83 @@
+"""Discord channel exports (DiscordChatExporter's JSON), read as a chat conversation.
+
+The export is the usual way to take a Discord channel or thread elsewhere; read here, it gives the
+terminal the same brief `/summarize here` gives in Discord. Reactions count as the message's score.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.errors import MalformedInput
+from bot.sources.chat import ChatHistory, ChatMessage, chat_thread
+from bot.thread import Thread
+
+_SAID = {"default", "reply"}
+"""Message types someone wrote; the rest (joins, pins, thread notices) are Discord's."""
+
+
+def looks_like(obj: object) -> bool:
+    return (
+        isinstance(obj, dict)
+        and isinstance(obj.get("messages"), list)
+        and isinstance(obj.get("channel"), dict)
+        and isinstance(obj.get("guild"), dict)
+    )
+
+
+def _table(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _date(value: Any) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise MalformedInput(f"This Discord export has a message dated {value!r}.") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _message(raw: Any, guild: str, channel: str, number: int) -> ChatMessage:
+    if not isinstance(raw, dict) or "id" not in raw or "timestamp" not in raw:
+        raise MalformedInput(
+            f"Message {number} of this Discord export has no id or timestamp.",
+            hint="Export the channel again as JSON with DiscordChatExporter.",
+        )
+    author = _table(raw.get("author"))
+    reference = _table(raw.get("reference"))
+    reactions = [r for r in raw.get("reactions") or [] if isinstance(r, dict)]
+    message_id = str(raw["id"])
+    return ChatMessage(
+        id=message_id,
+        author=str(author.get("nickname") or author.get("name") or "someone"),
+        author_id=str(author.get("id") or ""),
+        created=_date(raw["timestamp"]),
+        content=str(raw.get("content") or ""),
+        bot=bool(author.get("isBot")),
+        reply_to=str(reference["messageId"]) if reference.get("messageId") else None,
+        embeds=len(raw.get("embeds") or []),
+        attachments=len(raw.get("attachments") or []),
+        system=str(raw.get("type") or "Default").lower() not in _SAID,
+        url=f"https://discord.com/channels/{guild}/{channel}/{message_id}",
+        score=sum(int(r.get("count") or 0) for r in reactions) if reactions else None,
+    )
+
+
+def parse(obj: dict[str, Any], *, include_bots: bool = False) -> Thread:
+    guild = str(obj["guild"].get("id") or "@me")
+    channel = str(obj["channel"].get("id") or "0")
+    messages = tuple(
+        _message(raw, guild, channel, n) for n, raw in enumerate(obj["messages"], start=1)
+    )
+    date_range = _table(obj.get("dateRange"))
+    name = obj["channel"].get("name")
+    history = ChatHistory(
+        place=f"#{name}" if name else "the exported channel",
+        messages=messages,
+        # An export from the channel's start opens with the message that started it.
+        starts_conversation=not date_range.get("after"),
+        include_bots=include_bots,
+        url=f"https://discord.com/channels/{guild}/{channel}",
+    )
+    return chat_thread(history)
