@@ -17,7 +17,8 @@ thread and real quotes. Nothing is written that is not in the thread.
 • `/summarize link url:<link>`: a blog or news page with comments, a Reddit, Hacker News, \
 Discourse or Mastodon thread, or an RSS/Atom feed (its newest item).
 • `/summarize file file:<upload>`: an export: a text copy of a page with its comments, WordPress \
-WXR, Disqus XML, RSS/Atom, Reddit/HN/Discourse/Mastodon JSON, or ThreadBrief JSON.
+WXR, Disqus XML, RSS/Atom, Reddit/HN/Discourse/Mastodon JSON, a Discord channel export, or \
+ThreadBrief JSON.
 • Right-click a message → **Apps → Summarize thread** to brief the link or file it carries.
 • `/summarize here`: brief this thread, forum post or channel (options `messages`, `since`, \
 `bots`); or right-click a message → **Apps → Summarize from here**. Private unless the channel \
