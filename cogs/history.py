@@ -8,12 +8,13 @@ Nothing read is stored: the records live for one command.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import discord
 
-from bot.errors import BadInput
+from bot.errors import BadInput, Forbidden
 from bot.sources.chat import ChatHistory, ChatMessage
 
 PROGRESS_EVERY = 200
@@ -66,6 +67,24 @@ def record(message: discord.Message) -> ChatMessage:
 Progress = Callable[[str], Awaitable[None]]
 
 
+@contextmanager
+def _refusals(channel: object) -> Iterator[None]:
+    """Discord's refusals while paging (a permission removed meanwhile, a deleted channel)."""
+    try:
+        yield
+    except discord.Forbidden:
+        raise Forbidden(
+            f"Discord refused to show the history of {place_name(channel)} to ThreadBrief.",
+            hint="It needs the View Channel and Read Message History permissions there.",
+        ) from None
+    except discord.NotFound:
+        place = place_name(channel)
+        raise BadInput(
+            f"{place[0].upper()}{place[1:]} no longer exists.",
+            hint="Run the command in a conversation that is still there.",
+        ) from None
+
+
 async def read_recent(
     channel: discord.abc.Messageable,
     *,
@@ -77,10 +96,11 @@ async def read_recent(
     """The latest `limit` messages (within `since`), oldest first; says what was left out."""
     after = datetime.now(UTC) - since if since is not None else None
     newest_first: list[discord.Message] = []
-    async for message in channel.history(limit=limit + 1, after=after, oldest_first=False):
-        newest_first.append(message)
-        if len(newest_first) % PROGRESS_EVERY == 0:
-            await progress(f"Reading the history… {len(newest_first):,} messages")
+    with _refusals(channel):
+        async for message in channel.history(limit=limit + 1, after=after, oldest_first=False):
+            newest_first.append(message)
+            if len(newest_first) % PROGRESS_EVERY == 0:
+                await progress(f"Reading the history… {len(newest_first):,} messages")
     more = len(newest_first) > limit
     messages = tuple(record(m) for m in reversed(newest_first[:limit]))
     place = place_name(channel)
@@ -111,10 +131,11 @@ async def read_from(
 ) -> ChatHistory:
     """The message picked and up to `limit - 1` after it, oldest first."""
     later: list[discord.Message] = []
-    async for message in channel.history(limit=limit, after=first, oldest_first=True):
-        later.append(message)
-        if len(later) % PROGRESS_EVERY == 0:
-            await progress(f"Reading the history… {len(later):,} messages")
+    with _refusals(channel):
+        async for message in channel.history(limit=limit, after=first, oldest_first=True):
+            later.append(message)
+            if len(later) % PROGRESS_EVERY == 0:
+                await progress(f"Reading the history… {len(later):,} messages")
     more = len(later) >= limit
     kept = [first, *later][:limit]
     left_out = None

@@ -191,6 +191,17 @@ async def test_without_read_message_history_the_bot_says_which_permission(
     assert not history_pages(fake, THREAD_ID)
 
 
+async def test_when_discord_refuses_the_history_the_user_is_told_why(
+    fake: FakeDiscord, bot
+) -> None:
+    post_conversation(fake, THREAD_ID, 20)
+    fake.hidden_channels.add(THREAD_ID)
+    record = await fake.invoke_slash("summarize", subcommand="here", in_channel=THREAD_ID)
+    text = await error_text(fake, record)
+    assert "Discord refused to show the history of the thread “Tram vote”" in text
+    assert "Read Message History" in text
+
+
 async def test_a_member_who_cannot_read_the_history_cannot_brief_it(fake: FakeDiscord, bot) -> None:
     post_conversation(fake, THREAD_ID, 20)
     record = await fake.invoke_slash(

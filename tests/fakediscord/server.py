@@ -110,6 +110,8 @@ class FakeDiscord:
         self.on_channel_post: Callable[[dict[str, Any]], Awaitable[None]] | None = None
         """Called with each channel message once it exists, before the bot has the answer."""
         self.refuse_channels: set[int] = set()
+        self.hidden_channels: set[int] = set()
+        """Channels whose history the bot is refused (403 Missing Access)."""
         self._ids = itertools.count(1)
         self._seq = itertools.count(1)
         self._ws: web.WebSocketResponse | None = None
@@ -525,6 +527,8 @@ class FakeDiscord:
                     await self.on_channel_post(message)
                 return _json(message)
             case "GET", ["channels", channel_id, "messages"]:
+                if int(channel_id) in self.hidden_channels:
+                    return _json({"message": "Missing Access", "code": 50001}, 403)
                 return _json(self._history(int(channel_id), request.query))
             case "POST", ["channels", _, "typing"]:
                 return web.Response(status=204)
