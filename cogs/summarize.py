@@ -16,82 +16,16 @@ from discord.ext import commands
 from bot.errors import BadInput, Forbidden, ThreadBriefError, TooLarge
 from bot.jobs import SourceRequest
 from bot.pipeline import BriefOptions
-from bot.render.embeds import Pages, brief_pages
+from bot.render.embeds import brief_pages
 from bot.runner import ThreadBriefBot
 from bot.sources.chat import ChatHistory
 from bot.text.links import find_urls
+from cogs.brief_view import BriefView, Progress
 from cogs.history import parse_since, place_name, read_from, read_recent
 
 log = logging.getLogger("threadbrief.summarize")
 
 Algorithm = Literal["lexrank", "textrank", "lsa", "luhn", "kl", "sumbasic", "edmundson"]
-PAGE_TIMEOUT = 600.0
-
-
-class BriefView(discord.ui.View):
-    """Previous/next buttons over the brief's pages, for the user who asked, plus a source link."""
-
-    def __init__(self, pages: Pages, owner_id: int, url: str | None) -> None:
-        super().__init__(timeout=PAGE_TIMEOUT)
-        self.pages = pages
-        self.owner_id = owner_id
-        self.index = 0
-        self.interaction: discord.Interaction | None = None
-        if len(pages) < 2:
-            self.remove_item(self.previous)
-            self.remove_item(self.next)
-        if url and url.startswith(("http://", "https://")) and len(url) <= 512:
-            self.add_item(discord.ui.Button(label="Source", url=url))
-        self._sync()
-
-    def _sync(self) -> None:
-        self.previous.disabled = self.index == 0
-        self.next.disabled = self.index >= len(self.pages) - 1
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.user.id == self.owner_id:
-            return True
-        await interaction.response.send_message(
-            "Only the person who asked for this brief can turn its pages. "
-            "Run /summarize yourself to get your own.",
-            ephemeral=True,
-        )
-        return False
-
-    async def _show(self, interaction: discord.Interaction, step: int) -> None:
-        self.index = max(0, min(len(self.pages) - 1, self.index + step))
-        self._sync()
-        await interaction.response.edit_message(embed=self.pages.embeds[self.index], view=self)
-
-    @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary)
-    async def previous(
-        self, interaction: discord.Interaction, _: discord.ui.Button[BriefView]
-    ) -> None:
-        await self._show(interaction, -1)
-
-    @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.secondary)
-    async def next(self, interaction: discord.Interaction, _: discord.ui.Button[BriefView]) -> None:
-        await self._show(interaction, +1)
-
-    async def on_timeout(self) -> None:
-        for item in self.children:
-            if isinstance(item, discord.ui.Button) and item.url is None:
-                item.disabled = True
-        if self.interaction is not None:
-            try:
-                await self.interaction.edit_original_response(view=self)
-            except discord.HTTPException:
-                pass
-
-
-class Progress:
-    """Edits the deferred reply with what is happening (a few edits per brief, no more)."""
-
-    def __init__(self, interaction: discord.Interaction) -> None:
-        self.interaction = interaction
-
-    async def __call__(self, text: str) -> None:
-        await self.interaction.edit_original_response(content=f"⏳ {text}")
 
 
 class Summarize(commands.Cog):
