@@ -63,6 +63,7 @@ def post_conversation(
     opener: str | None = None,
     opener_id: str | None = None,
     seed: int = 5,
+    start: datetime = START,
 ) -> list[dict[str, Any]]:
     """`count` messages in the channel (the opener first, when given), oldest first.
 
@@ -71,7 +72,7 @@ def post_conversation(
     withheld text, or replies to deleted messages.
     """
     rng = random.Random(seed)
-    at = START
+    at = start
     posted: list[dict[str, Any]] = []
     if opener is not None:
         posted.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.conversation import START, person, post_conversation
@@ -175,6 +176,12 @@ async def test_a_long_channel_is_read_up_to_the_limit_and_says_what_was_left(
 async def test_since_reads_only_that_span_and_a_bad_span_is_explained(
     fake: FakeDiscord, bot
 ) -> None:
+    post_conversation(fake, THREAD_ID, 50, seed=3)  # days ago
+    post_conversation(fake, THREAD_ID, 30, seed=4, start=datetime.now(UTC) - timedelta(hours=3))
+    record = await fake.invoke_slash(
+        "summarize", subcommand="here", in_channel=THREAD_ID, since="6h"
+    )
+    assert "Read 30 messages" in (await final_embed(fake, record))["description"]
     bad = await fake.invoke_slash("summarize", subcommand="here", since="yesterday")
     assert "'yesterday' is not a span of time" in await error_text(fake, bad)
 
@@ -221,9 +228,7 @@ async def test_summarize_from_here_starts_at_the_message_picked(fake: FakeDiscor
     picked = fake.chat_message(
         opener, author=person("Mira"), channel_id=CHANNEL_ID, at=START.replace(day=21)
     )
-    later = post_conversation(fake, CHANNEL_ID, 40, seed=2)
-    for message in later:
-        message["timestamp"] = START.replace(day=22).isoformat()
+    post_conversation(fake, CHANNEL_ID, 40, seed=2, start=START.replace(day=22))
     record = await fake.invoke_message_menu("Summarize from here", picked)
     embed = await final_embed(fake, record)
     assert embed["title"].startswith("Proposal\\: the city should bring back night buses")

@@ -145,8 +145,10 @@ class FakeDiscord:
     def gateway_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/gateway"
 
-    def snowflake(self) -> str:
-        return str((int(time.time() * 1000) - 1420070400000) << 22 | next(self._ids))
+    def snowflake(self, at: datetime | None = None) -> str:
+        """An id as Discord makes them: the creation time (now, or `at`) in its top bits."""
+        millis = int((at.timestamp() if at is not None else time.time()) * 1000)
+        return str((millis - 1420070400000) << 22 | next(self._ids))
 
     async def _notify(self) -> None:
         async with self.changed:
@@ -244,7 +246,7 @@ class FakeDiscord:
         """A message people posted, stored in the channel's history (GET .../messages)."""
         message = {
             **self.user_message(content, author=author),
-            "id": message_id or self.snowflake(),
+            "id": message_id or self.snowflake(at),
             "channel_id": str(channel_id),
             "type": kind,
             "timestamp": at.isoformat(),
