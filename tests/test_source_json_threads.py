@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.config import FetchConfig
@@ -210,6 +210,8 @@ def test_any_html_fragment_converts_with_spans_in_bounds(fragment: str) -> None:
         max_leaves=12,
     )
 )
+@example({"kind": None, "data": None, "children": None, "created_at_i": -62135596801})
+@example({"kind": "t3", "data": {"created_utc": 1e20, "title": "x"}})
 def test_arbitrary_json_is_read_or_refused_with_a_message(obj: object) -> None:
     try:
         outcome = parse_json(obj).source

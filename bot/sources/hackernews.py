@@ -7,10 +7,10 @@ as missing.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from typing import Any
 
 from bot.errors import MalformedInput, NotFound
+from bot.sources.dates import from_unix
 from bot.sources.html_text import html_to_text
 from bot.thread import Article, Comment, Thread
 
@@ -46,10 +46,6 @@ def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _date(value: Any) -> datetime | None:
-    return datetime.fromtimestamp(value, UTC) if isinstance(value, int | float) else None
-
-
 def _link(number: Any) -> str:
     return f"https://news.ycombinator.com/item?id={number}"
 
@@ -76,7 +72,7 @@ def _algolia(root: dict[str, Any]) -> Thread:
                     text=text,
                     spans=spans,
                     author=child.get("author"),
-                    published=_date(child.get("created_at_i")),
+                    published=from_unix(child.get("created_at_i")),
                     score=child.get("points"),
                     url=_link(cid),
                 )
@@ -120,7 +116,7 @@ def _firebase(items: list[dict[str, Any]]) -> Thread:
                     text=text,
                     spans=spans,
                     author=item.get("by"),
-                    published=_date(item.get("time")),
+                    published=from_unix(item.get("time")),
                     score=item.get("score"),
                     url=_link(cid),
                 )
@@ -143,7 +139,7 @@ def _thread(
         author=author if isinstance(author, str) else None,
         site="Hacker News",
         url=link,
-        published=_date(when),
+        published=from_unix(when),
     )
     declared = root.get("descendants")
     return Thread(

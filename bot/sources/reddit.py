@@ -8,10 +8,10 @@ the comments behind "load more" stubs, which the JSON does not include.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from typing import Any
 
 from bot.errors import MalformedInput
+from bot.sources.dates import from_unix
 from bot.thread import Article, Comment, Thread
 
 _THREAD_PATH = re.compile(r"^/r/(\w+)/comments/(\w+)")
@@ -40,10 +40,6 @@ def json_url(url: str) -> str | None:
 def _d(value: Any) -> dict[str, Any]:
     """The value if it is a JSON object, else an empty one: saved files are often trimmed."""
     return value if isinstance(value, dict) else {}
-
-
-def _date(value: Any) -> datetime | None:
-    return datetime.fromtimestamp(value, UTC) if isinstance(value, int | float) else None
 
 
 def parse(obj: object, *, url: str | None = None) -> Thread:
@@ -84,7 +80,7 @@ def parse(obj: object, *, url: str | None = None) -> Thread:
                     parent_id=parent,
                     text=body.strip(),
                     author=None if data.get("author") in _GONE else data.get("author"),
-                    published=_date(data.get("created_utc")),
+                    published=from_unix(data.get("created_utc")),
                     score=data.get("score") if isinstance(data.get("score"), int) else None,
                     url=f"{base.rstrip('/')}/{cid}/" if base else None,
                 )
@@ -102,7 +98,7 @@ def parse(obj: object, *, url: str | None = None) -> Thread:
         author=post.get("author"),
         site=f"r/{post['subreddit']}" if post.get("subreddit") else "Reddit",
         url=base,
-        published=_date(post.get("created_utc")),
+        published=from_unix(post.get("created_utc")),
     )
     return Thread(
         source="reddit",
