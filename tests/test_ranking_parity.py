@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -11,7 +12,7 @@ from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
 from sumy.summarizers.lex_rank import LexRankSummarizer as SumyLexRank
 from sumy.summarizers.text_rank import TextRankSummarizer as SumyTextRank
 
-from bot.ranking import LexRankSummarizer, TextRankSummarizer, lexrank_scores
+from bot.ranking import LexRankSummarizer, TextRankSummarizer, lexrank_scores, textrank_scores
 from bot.text.words import OfflineTokenizer, stemmer, stop_words
 from tests.threads import ARTICLE
 
@@ -114,10 +115,25 @@ def test_same_sentences_as_sumy_on_random_documents(sentences: list[str], count:
 
 @pytest.mark.parametrize(("n", "seed"), [(20, 1), (60, 2), (150, 3), (200, 4)])
 @pytest.mark.parametrize("count", [1, 5, "20%"])
-def test_textrank_picks_the_same_sentences_as_sumy(n: int, seed: int, count: int | str) -> None:
+@pytest.mark.parametrize("method", ["pairs", "lengths"])
+def test_textrank_picks_the_same_sentences_as_sumy(
+    n: int, seed: int, count: int | str, method: str
+) -> None:
     doc = synthetic(n, seed)
     ours = TextRankSummarizer(stemmer("en"))
+    ours.method = method
     ours.stop_words = stop_words("en")
     theirs = SumyTextRank(stemmer("en"))
     theirs.stop_words = stop_words("en")
     assert tuple(map(str, ours(doc, count))) == tuple(map(str, theirs(doc, count)))
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(POOL[:8]), max_size=12), min_size=1, max_size=60),
+)
+def test_textrank_by_lengths_equals_textrank_by_pairs(token_lists: list[list[str]]) -> None:
+    """The factored iteration (for small vocabularies) computes the same ranks as the pairs."""
+    by_pairs = textrank_scores(token_lists, method="pairs")
+    by_lengths = textrank_scores(token_lists, method="lengths")
+    assert np.allclose(by_pairs, by_lengths, rtol=1e-9, atol=1e-15)

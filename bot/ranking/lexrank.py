@@ -9,12 +9,13 @@ sumy's own (L2-normalised iterations until the step is at most epsilon).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
+from bot.ranking.base import Summarizer
 from bot.ranking.counts import best_sentences
 
 THRESHOLD = 0.1
@@ -83,23 +84,11 @@ def lexrank_scores(
     return p
 
 
-class LexRankSummarizer:
+class LexRankSummarizer(Summarizer):
     """sumy's `LexRankSummarizer`, same interface and same selection."""
 
     threshold = THRESHOLD
     epsilon = EPSILON
-
-    def __init__(self, stemmer: Callable[[str], str] = str.lower) -> None:
-        self._stemmer = stemmer
-        self._stop_words: frozenset[str] = frozenset()
-
-    @property
-    def stop_words(self) -> frozenset[str]:
-        return self._stop_words
-
-    @stop_words.setter
-    def stop_words(self, words: Iterable[str]) -> None:
-        self._stop_words = frozenset(w.lower() for w in words)
 
     def tokens(self, words: Iterable[str]) -> list[str]:
         lowered = (w.lower() for w in words)
