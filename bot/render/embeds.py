@@ -93,7 +93,7 @@ def _said(timeline: tuple[Quote, ...], budget: int) -> list[str]:
         link = f" [↗]({url})" if (url := http_url(q.url)) and len(url) < 300 else ""
         line = f"• {who}{safe(q.text, 300)}{link}"
         if budget - len(line) < 0:
-            lines.append(f"*… {len(timeline) - len(lines)} more (see the JSON form)*")
+            lines.append(f"*… {len(timeline) - len(lines)} more lines*")
             break
         budget -= len(line) + 1
         lines.append(line)
@@ -115,7 +115,7 @@ def _description(brief: Brief) -> str:
             lines.append(line)
             shown += 1
         if shown < len(brief.summary):
-            lines.append(f"*… {len(brief.summary) - shown} more sentences (see --json)*")
+            lines.append(f"*… {len(brief.summary) - shown} more sentences*")
     elif brief.timeline:
         lines = [head, "", "**What was said**", *_said(brief.timeline, 1800)]
     elif brief.title is None:
