@@ -112,7 +112,7 @@ def make_brief(thread: Thread, options: BriefOptions | None = None) -> Brief:
         algorithm=options.algorithm,
         notes=thread.notes,
         timeline=key_sentences(
-            thread, language, longest=max(5, _at_least(options.sentences)), words=options.words
+            thread, language, longest=max(8, _at_least(options.sentences)), words=options.words
         )
         if not summary
         else (),

@@ -21,8 +21,8 @@ from bot.text.sentences import split_sentences
 from bot.text.words import stemmer, stop_words, tokenize_words
 from bot.thread import Thread
 
-MAX_MESSAGES = 60
-"""Longer threads get only their most central key sentences: a 2,000-line timeline helps nobody."""
+MAX_MESSAGES = 12
+"""Longer discussions get only their `longest` best lines: a 60-line timeline helps nobody."""
 MAX_RANKED = 3000
 """Beyond this many messages the viewpoints alone carry the brief."""
 MIN_WORDS, MAX_WORDS = 5, 60
@@ -53,7 +53,7 @@ def _candidate(sentence: str) -> bool:
 
 
 def key_sentences(
-    thread: Thread, main_language: str, *, longest: int = 5, words: int = 75
+    thread: Thread, main_language: str, *, longest: int = 8, words: int = 75
 ) -> tuple[Quote, ...]:
     """One quote per message that has a quotable sentence, in thread order.
 
