@@ -25,6 +25,12 @@ from cogs.history import parse_since, place_name, read_from, read_recent
 
 log = logging.getLogger("threadbrief.summarize")
 
+BRIEF_OPTIONS = {
+    "sentences": "Sentences in the article summary (default 3)",
+    "algorithm": "How summary sentences are picked (default LexRank)",
+    "viewpoints": "Viewpoints per page (default 5)",
+    "private": "Only you see the brief",
+}
 Algorithm = Literal["lexrank", "textrank", "lsa", "luhn", "kl", "sumbasic", "edmundson"]
 
 
@@ -105,10 +111,7 @@ class Summarize(commands.Cog):
     )
     @app_commands.describe(
         url="Link to a blog post, news page, Reddit/HN/Discourse/Mastodon thread or feed",
-        sentences="Sentences in the article summary (default 3)",
-        algorithm="How summary sentences are picked (default LexRank)",
-        viewpoints="Viewpoints per page (default 5)",
-        private="Only you see the brief",
+        **BRIEF_OPTIONS,
     )
     async def link(
         self,
@@ -131,10 +134,7 @@ class Summarize(commands.Cog):
     @summarize.command(name="file", description="Brief an exported thread: a file you upload")
     @app_commands.describe(
         file="An export: text copy of a page, WordPress WXR, Disqus XML, RSS/Atom, JSON",
-        sentences="Sentences in the article summary (default 3)",
-        algorithm="How summary sentences are picked (default LexRank)",
-        viewpoints="Viewpoints per page (default 5)",
-        private="Only you see the brief",
+        **BRIEF_OPTIONS,
     )
     async def file(
         self,
@@ -156,7 +156,7 @@ class Summarize(commands.Cog):
         messages="How many of the latest messages to read (default: the bot's limit)",
         since="Only messages from this span: 90m, 6h, 3d, 2w",
         bots="Include messages of bots (default: no)",
-        viewpoints="Viewpoints per page (default 5)",
+        viewpoints=BRIEF_OPTIONS["viewpoints"],
         private="Only you see the brief (default: yes, unless this channel takes briefs)",
     )
     async def here(
