@@ -59,7 +59,8 @@ class BotConfig:
     digest_items: int = 10
     """Items in one digest at most; newer items beyond it wait for the next run."""
     message_content: bool = False
-    """Ask for the privileged Message Content intent, needed only for auto-summary channels."""
+    """Ask for the privileged Message Content intent: needed to read message text (briefs of a
+    conversation, auto-summary channels)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -223,8 +223,12 @@ class Summarize(commands.Cog):
             raise BadInput(
                 f"There is nothing to brief in {history.place}: "
                 f"{len(history.messages):,} messages read, none with text the bot may read.",
-                hint="Without the Message Content intent Discord hides message text from bots; "
-                "ask the bot's owner, or try a channel with more conversation.",
+                hint=(
+                    "This bot runs without the Message Content intent, so Discord hides message "
+                    "text from it: its owner can turn the intent on (bot.message_content)."
+                    if not self.bot.config.bot.message_content
+                    else "Try a channel or a span with more conversation."
+                ),
             )
         await self._run(interaction, SourceRequest(chat=history), options)
 
