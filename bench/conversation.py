@@ -64,7 +64,10 @@ async def _briefs(fake: FakeDiscord, size: int, repeat: int) -> tuple[int, list[
     pages = 0
     with tempfile.TemporaryDirectory() as directory, process_pool(2) as pool:
         list(pool.map(abs, [1, 2]))
-        bot = await start_bot(bot_config(Path(directory), history_messages=max(size, 1000)), pool)
+        bot = await start_bot(
+            bot_config(Path(directory), history_messages=max(size, 1000), message_content=True),
+            pool,
+        )
         try:
             for _ in range(repeat):
                 before = len(fake.requests)

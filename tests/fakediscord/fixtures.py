@@ -6,6 +6,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -85,13 +86,32 @@ async def stop_bot(bot: ThreadBriefBot) -> None:
     await asyncio.wait_for(bot._test_task, 5)  # type: ignore[attr-defined]
 
 
-@pytest.fixture
-async def bot(
-    fake: FakeDiscord, tmp_path: Path, worker_pool: ProcessPoolExecutor
+@asynccontextmanager
+async def running_bot(
+    fake: FakeDiscord, config: Config, pool: ProcessPoolExecutor
 ) -> AsyncIterator[ThreadBriefBot]:
-    running = await start_bot(bot_config(tmp_path), worker_pool)
+    """The bot for one test; afterwards, no user may have seen an unexpected error."""
+    running = await start_bot(config, pool)
     yield running
     await stop_bot(running)
     for record in fake.interactions.values():
         shown = json.dumps(record.original or {}) + json.dumps(record.followups)
         assert "Something went wrong" not in shown, "an unexpected error reached a user"
+
+
+@pytest.fixture
+async def bot(
+    fake: FakeDiscord, tmp_path: Path, worker_pool: ProcessPoolExecutor
+) -> AsyncIterator[ThreadBriefBot]:
+    async with running_bot(fake, bot_config(tmp_path), worker_pool) as running:
+        yield running
+
+
+@pytest.fixture
+async def reading_bot(
+    fake: FakeDiscord, tmp_path: Path, worker_pool: ProcessPoolExecutor
+) -> AsyncIterator[ThreadBriefBot]:
+    """The bot with the Message Content intent, as an owner sets it up to brief conversations."""
+    config = bot_config(tmp_path, message_content=True)
+    async with running_bot(fake, config, worker_pool) as running:
+        yield running

@@ -51,6 +51,8 @@ NEWS_ID = CHANNEL_ID + 1
 READONLY_ID = CHANNEL_ID + 2
 """A channel where @everyone, the bot included, may not send messages."""
 EDITOR_ROLE_ID = GUILD_ID + 5
+MESSAGE_CONTENT = 1 << 15
+"""The privileged intent bit."""
 THREAD_ID = CHANNEL_ID + 10
 """A thread under #general."""
 FORUM_ID = CHANNEL_ID + 20
@@ -107,6 +109,8 @@ class FakeDiscord:
         self.rate_limited: list[str] = []
         self.resumes = 0
         self.identifies = 0
+        self.intents = 0
+        """The intents the bot identified with: without Message Content, text is withheld."""
         self.on_channel_post: Callable[[dict[str, Any]], Awaitable[None]] | None = None
         """Called with each channel message once it exists, before the bot has the answer."""
         self.refuse_channels: set[int] = set()
@@ -336,6 +340,7 @@ class FakeDiscord:
                 await self._send(11, None)
             elif op == 2:
                 self.identifies += 1
+                self.intents = int(frame["d"].get("intents", 0))
                 await self.dispatch(
                     "READY",
                     {
@@ -540,7 +545,7 @@ class FakeDiscord:
         """GET /channels/{id}/messages: newest first, paged with before/after and limit."""
         limit = min(100, int(query.get("limit", 50)))
         messages = [
-            {k: v for k, v in m.items() if not k.startswith("_")}
+            self._as_the_bot_sees(m)
             for m in self.channel_messages
             if m["channel_id"] == str(channel_id)
         ]
@@ -551,6 +556,15 @@ class FakeDiscord:
             messages = [m for m in messages if int(m["id"]) > int(query["after"])]
             return messages[-limit:]
         return messages[:limit]
+
+    def _as_the_bot_sees(self, message: dict[str, Any]) -> dict[str, Any]:
+        """Without the Message Content intent, Discord blanks the text, embeds and attachments of
+        messages that are not the bot's own and do not mention it."""
+        shown = {k: v for k, v in message.items() if not k.startswith("_")}
+        mentioned = any(u.get("id") == BOT_USER["id"] for u in message.get("mentions", []))
+        if self.intents & MESSAGE_CONTENT or message["author"]["id"] == BOT_USER["id"] or mentioned:
+            return shown
+        return {**shown, "content": "", "embeds": [], "attachments": [], "components": []}
 
     def _callback(self, token: str, body: dict[str, Any]) -> web.Response:
         record = self.interactions.get(token)
