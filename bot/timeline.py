@@ -19,7 +19,7 @@ from bot.brief import Quote
 from bot.ranking import lexrank_scores
 from bot.text.sentences import split_sentences
 from bot.text.words import stemmer, stop_words, tokenize_words
-from bot.thread import Thread
+from bot.thread import Comment, Thread
 
 MAX_MESSAGES = 12
 """Longer discussions get only their `longest` best lines: a 60-line timeline helps nobody."""
@@ -52,6 +52,26 @@ def _candidate(sentence: str) -> bool:
     )
 
 
+def _answers(
+    kept: list[int],
+    candidates: list[tuple[int, int, str]],
+    comments: list[Comment],
+    best: dict[int, int],
+) -> set[int]:
+    """The line of the first reply to each question kept, so a question never stands alone."""
+    first_reply: dict[str, int] = {}
+    for index, comment in enumerate(comments):
+        if comment.parent_id is not None and index in best:
+            first_reply.setdefault(comment.parent_id, index)
+    answers = set()
+    for k in kept:
+        index, _, sentence = candidates[k]
+        reply = first_reply.get(comments[index].id)
+        if sentence.rstrip().endswith("?") and reply is not None:
+            answers.add(best[reply])
+    return answers
+
+
 def key_sentences(
     thread: Thread, main_language: str, *, longest: int = 8, words: int = 75
 ) -> tuple[Quote, ...]:
@@ -59,7 +79,7 @@ def key_sentences(
 
     When those fall short of `words`, the next best sentences that still fit are added (a short
     thread deserves more than one line per message). Past MAX_MESSAGES messages, only the
-    `longest` most central quotes are kept.
+    `longest` best lines are kept, with the first answer to each question among them.
     """
     comments = list(thread.discussion())
     if not comments or len(comments) > MAX_RANKED:
@@ -100,7 +120,8 @@ def key_sentences(
             best[index] = k
     chosen = set(best.values())
     if len(comments) > MAX_MESSAGES:
-        chosen = set(sorted(chosen, key=lambda k: values[k], reverse=True)[:longest])
+        kept = sorted(chosen, key=lambda k: values[k], reverse=True)[:longest]
+        chosen = set(kept) | _answers(kept, candidates, comments, best)
     else:
         # Each message's line costs its words and about two for its author's name.
         used = sum(len(candidates[k][2].split()) + 2 for k in chosen)

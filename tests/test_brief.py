@@ -136,3 +136,18 @@ def test_article_language_is_detected_and_used() -> None:
     )
     brief = make_brief(Thread(source="test", article=article), BriefOptions(sentences=1))
     assert brief.language == "fr" and len(brief.summary) == 1
+
+
+def test_a_long_discussion_keeps_the_answer_to_each_question_it_shows() -> None:
+    asked = [
+        f"Will the council publish the tram contract number {n} before the vote?" for n in range(12)
+    ]
+    comments = [Comment(id="q", author="Quinn", text="Could buses run on weekends instead?")]
+    comments += [Comment(id=str(n), author=f"P{n}", text=t) for n, t in enumerate(asked)]
+    comments.append(
+        Comment(id="a", author="Ada", parent_id="q", text="Weekend buses cost little, said Ada.")
+    )
+    brief = make_brief(Thread(source="test", comments=tuple(comments)))
+    lines = [q.comment_id for q in brief.timeline]
+    assert len(lines) < len(comments)  # a long discussion shows its best lines only
+    assert lines[0] == "q" and lines[-1] == "a"  # the question, and the answer to it
