@@ -98,7 +98,8 @@ def make_brief(thread: Thread, options: BriefOptions | None = None) -> Brief:
     )
     return Brief(
         source=thread.source,
-        title=article.title if article else None,
+        # A discussion without an article is known by its subject (a mail's, a Discord thread's).
+        title=article.title if article else thread.extra.get("subject"),
         author=article.author if article else None,
         site=article.site if article else None,
         url=(article.url if article else None) or thread.url,

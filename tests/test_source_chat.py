@@ -195,3 +195,40 @@ def test_a_broken_discord_export_says_which_message() -> None:
     del document["messages"][3]["timestamp"]
     with pytest.raises(MalformedInput, match="Message 4 of this Discord export has no id or time"):
         read_bytes(json.dumps(document).encode())
+
+
+JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner),
+    max_leaves=8,
+)
+EXPORT_MESSAGE = st.fixed_dictionaries(
+    {"id": st.text(min_size=1, max_size=5), "timestamp": st.just("2026-10-04T18:00:00+00:00")},
+    optional={
+        "type": JSONISH,
+        "content": JSONISH,
+        "author": st.fixed_dictionaries({}, optional={"name": JSONISH, "isBot": JSONISH}) | JSONISH,
+        "reference": st.fixed_dictionaries({}, optional={"messageId": JSONISH}) | JSONISH,
+        "reactions": st.lists(st.fixed_dictionaries({"count": JSONISH}) | JSONISH) | JSONISH,
+        "embeds": JSONISH,
+        "attachments": JSONISH,
+    },
+)
+BROKEN_MESSAGE = st.fixed_dictionaries(
+    {}, optional={"id": JSONISH, "timestamp": st.just("yesterday") | JSONISH}
+)
+
+
+@given(
+    st.lists(EXPORT_MESSAGE, max_size=6) | st.lists(BROKEN_MESSAGE | JSONISH, max_size=3), JSONISH
+)
+def test_any_discord_export_is_read_or_refused_with_a_message(
+    messages: list[object], date_range: object
+) -> None:
+    document = {"guild": {"id": "1"}, "channel": {"id": "2"}, "messages": messages}
+    document["dateRange"] = date_range
+    try:
+        outcome = read_bytes(json.dumps(document).encode()).notes[0]
+    except MalformedInput as e:
+        outcome = e.user_message()
+    assert outcome.startswith("Read ") or "discord export" in outcome.lower()

@@ -61,6 +61,8 @@ class ChatHistory:
     """Set when the reader stopped before the beginning: what was left out and why."""
     url: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    subject: str | None = None
+    """The thread's or forum post's name, which titles a brief without an article."""
 
 
 def article_link(history: ChatHistory) -> str | None:
@@ -104,6 +106,7 @@ def chat_thread(history: ChatHistory, linked: Thread | None = None) -> Thread:
         missing=counts.unreadable,
         notes=tuple(notes),
         url=(article.url if article is not None else None) or history.url,
+        extra={"subject": history.subject} if history.subject else {},
     )
 
 

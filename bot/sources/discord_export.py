@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.errors import MalformedInput
 from bot.sources.chat import ChatHistory, ChatMessage, chat_thread
+from bot.sources.json_values import as_dict, as_list
 from bot.thread import Thread
 
 _SAID = {"default", "reply"}
@@ -26,8 +27,8 @@ def looks_like(obj: object) -> bool:
     )
 
 
-def _table(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def _date(value: Any) -> datetime:
@@ -44,9 +45,9 @@ def _message(raw: Any, guild: str, channel: str, number: int) -> ChatMessage:
             f"Message {number} of this Discord export has no id or timestamp.",
             hint="Export the channel again as JSON with DiscordChatExporter.",
         )
-    author = _table(raw.get("author"))
-    reference = _table(raw.get("reference"))
-    reactions = [r for r in raw.get("reactions") or [] if isinstance(r, dict)]
+    author = as_dict(raw.get("author"))
+    reference = as_dict(raw.get("reference"))
+    reactions = [r for r in as_list(raw.get("reactions")) if isinstance(r, dict)]
     message_id = str(raw["id"])
     return ChatMessage(
         id=message_id,
@@ -56,11 +57,11 @@ def _message(raw: Any, guild: str, channel: str, number: int) -> ChatMessage:
         content=str(raw.get("content") or ""),
         bot=bool(author.get("isBot")),
         reply_to=str(reference["messageId"]) if reference.get("messageId") else None,
-        embeds=len(raw.get("embeds") or []),
-        attachments=len(raw.get("attachments") or []),
+        embeds=len(as_list(raw.get("embeds"))),
+        attachments=len(as_list(raw.get("attachments"))),
         system=str(raw.get("type") or "Default").lower() not in _SAID,
         url=f"https://discord.com/channels/{guild}/{channel}/{message_id}",
-        score=sum(int(r.get("count") or 0) for r in reactions) if reactions else None,
+        score=sum(_count(r.get("count")) for r in reactions) if reactions else None,
     )
 
 
@@ -70,7 +71,7 @@ def parse(obj: dict[str, Any], *, include_bots: bool = False) -> Thread:
     messages = tuple(
         _message(raw, guild, channel, n) for n, raw in enumerate(obj["messages"], start=1)
     )
-    date_range = _table(obj.get("dateRange"))
+    date_range = as_dict(obj.get("dateRange"))
     name = obj["channel"].get("name")
     history = ChatHistory(
         place=f"#{name}" if name else "the exported channel",

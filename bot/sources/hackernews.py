@@ -10,8 +10,8 @@ import re
 from typing import Any
 
 from bot.errors import MalformedInput, NotFound
-from bot.sources.dates import from_unix
 from bot.sources.html_text import html_to_text
+from bot.sources.json_values import from_unix
 from bot.thread import Article, Comment, Thread
 
 ALGOLIA = "https://hn.algolia.com/api/v1"

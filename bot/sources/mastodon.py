@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.errors import MalformedInput
 from bot.sources.html_text import html_to_text
+from bot.sources.json_values import as_list
 from bot.thread import Article, Comment, Thread, parents_first
 
 _STATUS = re.compile(r"^/(?:@[\w.]+(?:@[\w.-]+)?|users/[\w.]+/statuses)/(\d+)$")
@@ -66,8 +67,8 @@ def _text(status: dict[str, Any]) -> tuple[str, tuple]:  # type: ignore[type-arg
 def parse(status: object, context: object, *, url: str | None = None) -> Thread:
     if not isinstance(status, dict) or not isinstance(context, dict):
         raise MalformedInput("This Mastodon JSON needs a status and its context.")
-    ancestors = [s for s in context.get("ancestors") or [] if isinstance(s, dict)]
-    descendants = [s for s in context.get("descendants") or [] if isinstance(s, dict)]
+    ancestors = [s for s in as_list(context.get("ancestors")) if isinstance(s, dict)]
+    descendants = [s for s in as_list(context.get("descendants")) if isinstance(s, dict)]
     root = ancestors[0] if ancestors else status
     rest = [*ancestors[1:], *([status] if ancestors else []), *descendants]
     body, _ = _text(root)

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from bot.errors import MalformedInput
-from bot.sources.dates import from_unix
+from bot.sources.json_values import as_list, from_unix
 from bot.thread import Article, Comment, Thread
 
 _THREAD_PATH = re.compile(r"^/r/(\w+)/comments/(\w+)")
@@ -60,7 +60,7 @@ def parse(obj: object, *, url: str | None = None) -> Thread:
             kind, data = _d(child).get("kind"), _d(_d(child).get("data"))
             if kind == "more":
                 count = data.get("count")
-                missing += count if isinstance(count, int) else len(data.get("children") or [])
+                missing += count if isinstance(count, int) else len(as_list(data.get("children")))
                 continue
             if kind != "t1":
                 continue

@@ -1,9 +1,17 @@
-"""Dates as sources give them, read without trusting them: a bad date is no date, not a crash."""
+"""Values from JSON that someone else wrote: a value of the wrong type is absent, not a crash."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def from_unix(value: Any) -> datetime | None:
