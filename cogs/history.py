@@ -34,6 +34,11 @@ def parse_since(text: str) -> timedelta:
     return timedelta(seconds=min(seconds, 400 * 86400))
 
 
+def subject(channel: object) -> str | None:
+    """A thread's or forum post's name: what its conversation is about."""
+    return channel.name if isinstance(channel, discord.Thread) and channel.name else None
+
+
 def place_name(channel: object) -> str:
     name = getattr(channel, "name", None)
     if isinstance(channel, discord.Thread):
@@ -118,6 +123,7 @@ async def read_recent(
         include_bots=include_bots,
         left_out=left_out,
         url=getattr(channel, "jump_url", None),
+        subject=subject(channel),
     )
 
 
@@ -151,4 +157,5 @@ async def read_from(
         include_bots=include_bots,
         left_out=left_out,
         url=first.jump_url,
+        subject=subject(channel),
     )

@@ -100,6 +100,7 @@ async def test_a_short_conversation_without_article_says_what_was_said_and_who(
         )
     record = await fake.invoke_slash("summarize", subcommand="here", in_channel=THREAD_ID)
     embed = await final_embed(fake, record)
+    assert embed["title"] == "Tram vote"  # the thread's name titles a brief without article
     description = embed["description"]
     assert "What was said" in description
     assert "**Bruno**: They cost far too much" in description
