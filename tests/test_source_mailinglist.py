@@ -59,7 +59,7 @@ def test_quoted_reply_and_signature_are_not_the_writers_words() -> None:
 def test_discussion_brief_says_who_said_what_in_order() -> None:
     brief = make_brief(read_bytes(THREAD.encode()))
     assert brief.summary == ()
-X
+    assert brief.title == "Tram budget"  # a discussion is titled by its subject
     # One line or more per message, in order; short threads get more than one line per message.
     messages = [q.comment_id for q in brief.timeline]
     in_order = [c for n, c in enumerate(messages) if n == 0 or messages[n - 1] != c]
