@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 from bot.errors import BadInput
 from bot.pipeline import make_brief
+from bot.render.json import document
 from bot.sources import read_bytes
 from bot.sources.mailinglist import display_name, parse
 from bot.thread import SpanKind
@@ -145,3 +147,10 @@ def test_any_bodies_parse_without_losing_messages(messages: list[tuple[str, str]
     for c in thread.comments:
         for s in c.spans:
             assert 0 <= s.start <= s.end <= len(c.text)
+
+
+def test_a_discussion_brief_reads_back_from_its_json_form_the_same() -> None:
+    thread = read_bytes(THREAD.encode())
+    brief = make_brief(thread)
+    again = read_bytes(json.dumps(document(brief, thread, {})).encode())
+    assert make_brief(again) == brief

@@ -105,6 +105,7 @@ def thread_dict(thread: Thread) -> dict[str, Any]:
         "notes": list(thread.notes),
         "article": _article(thread.article) if thread.article else None,
         "comments": [_comment(c) for c in thread.comments],
+        "extra": dict(thread.extra),
     }
 
 

@@ -146,4 +146,12 @@ def parse(obj: object) -> Thread:
         closed=closed if isinstance(closed, bool) else None,
         notes=tuple(n for n in notes if isinstance(n, str)) if isinstance(notes, list) else (),
         url=_str(obj, "url", "thread"),
+        extra=_extra(obj.get("extra")),
     )
+
+
+def _extra(value: object) -> dict[str, str]:
+    """Source facts such as a discussion's subject; anything not text is left out."""
+    if not isinstance(value, dict):
+        return {}
+    return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)}
