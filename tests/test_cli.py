@@ -54,6 +54,7 @@ SCHEMA: dict[str, Any] = {
         "notes": list,
         "article": (dict, type(None)),
         "comments": list,
+        "extra": dict,
     },
 }
 VIEWPOINT_KEYS = {
