@@ -56,10 +56,20 @@ _DATE_FORMATS = (
 )
 
 
+_ORDINAL = re.compile(r"(\d)(st|nd|rd|th)\b")
+_SPACES = re.compile(r"\s+")
+_YEAR = re.compile(r"\d{4}")
+
+
 def parse_date(text: str) -> datetime | None:
     """A date in one of the usual English forms under a commenter's name, as UTC."""
-    cleaned = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text.strip().rstrip(":").strip())
-    cleaned = re.sub(r"\s+", " ", cleaned).replace(" at ", " at ")
+    stripped = text.strip()
+    # Every form has a four-digit year and none is longer than this: most lines of a dump are
+    # neither, and trying ten formats on each of them was most of the parse.
+    if len(stripped) > 64 or not _YEAR.search(stripped):
+        return None
+    cleaned = _ORDINAL.sub(r"\1", stripped.rstrip(":").strip())
+    cleaned = _SPACES.sub(" ", cleaned)
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(cleaned, fmt).replace(tzinfo=UTC)
@@ -176,6 +186,7 @@ class _Collector:
 
     def __init__(self) -> None:
         self.drafts: list[_Draft] = []
+        self.ids: set[str] = set()
         self.stack: list[_Draft] = []
         self.top = 0
 
@@ -198,10 +209,11 @@ class _Collector:
         else:
             self.top += 1
             cid = f"c{self.top}"
-        if any(d.id == cid for d in self.drafts):
+        if cid in self.ids:
             cid = f"{cid}~{len(self.drafts) + 1}"
         draft = _Draft(cid, parent.id if parent else None, indent, bullet)
         self.drafts.append(draft)
+        self.ids.add(cid)
         stack.append(draft)
         return draft
 

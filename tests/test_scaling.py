@@ -1,0 +1,99 @@
+"""Every stage is linear in the thread's size: four times the comments, about four times the work.
+
+Work is counted, not timed: the Python lines and calls a stage executes (sys.settrace), which a
+noisy machine cannot change. A stage that compares each comment with every earlier one does 16
+times the work on 4 times the comments and fails here, whatever the machine's speed.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from collections.abc import Callable
+from types import FrameType
+from typing import Any
+
+import pytest
+
+from bench.formats import FORMATS
+from bench.speed import generate
+from bot.pipeline import annotate_languages, make_brief
+from bot.sources import read_bytes
+from bot.text.sentences import split_sentences
+from bot.thread import Thread
+
+SMALL, LARGE = 150, 600
+LINEAR_ENOUGH = 6.0
+"""Largest growth allowed for 4x the comments: 4 for linear work, 16 for a quadratic step."""
+
+
+def steps(work: Callable[[], Any]) -> int:
+    """Python lines and calls executed by `work`."""
+    count = 0
+
+    def trace(frame: FrameType, event: str, arg: Any) -> Any:
+        nonlocal count
+        count += 1
+        return trace
+
+    sys.settrace(trace)
+    try:
+        work()
+    finally:
+        sys.settrace(None)
+    return count
+
+
+def growth(stage: Callable[[Thread], Any]) -> float:
+    small, large = generate(SMALL), generate(LARGE)
+    return steps(lambda: stage(large)) / steps(lambda: stage(small))
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_reading_four_times_the_comments_is_about_four_times_the_work(fmt: str) -> None:
+    small, large = FORMATS[fmt](generate(SMALL)), FORMATS[fmt](generate(LARGE))
+    assert len(read_bytes(large).comments) == LARGE
+    ratio = steps(lambda: read_bytes(large)) / steps(lambda: read_bytes(small))
+    assert ratio < LINEAR_ENOUGH, f"{fmt}: {ratio:.1f}x the work for 4x the comments"
+
+
+def test_a_repeated_comment_number_in_a_text_dump_costs_no_more_than_a_new_one() -> None:
+    def dump(n: int) -> bytes:
+        comments = "\n\n".join(f"1. Comment {i} says the tram costs too much." for i in range(n))
+        return f"Title\n\nThe article.\n\n{n} Comments\n\n{comments}\n".encode()
+
+    thread = read_bytes(dump(LARGE))
+    assert len({c.id for c in thread.comments}) == LARGE  # each still gets an id of its own
+    ratio = steps(lambda: read_bytes(dump(LARGE))) / steps(lambda: read_bytes(dump(SMALL)))
+    assert ratio < LINEAR_ENOUGH, f"{ratio:.1f}x the work for 4x the comments"
+
+
+def test_languages_and_sentences_grow_linearly() -> None:
+    assert growth(annotate_languages) < LINEAR_ENOUGH
+    assert (
+        growth(lambda t: [split_sentences(p) for c in t.comments for p in c.text.split("\n\n")])
+        < LINEAR_ENOUGH
+    )
+
+
+def test_rendering_grows_linearly() -> None:
+    from rich.console import Console
+
+    from bot.render.embeds import brief_pages
+    from bot.render.json import document
+    from bot.render.terminal import render
+
+    def rendered(n: int) -> Callable[[], Any]:
+        thread = annotate_languages(generate(n))
+        brief = make_brief(thread)
+
+        def work() -> None:
+            brief_pages(brief)
+            render(brief, Console(file=io.StringIO(), width=100))
+            json.dumps(document(brief, thread, {}))
+
+        return work
+
+    ratio = steps(rendered(LARGE)) / steps(rendered(SMALL))
+    assert ratio < LINEAR_ENOUGH, f"{ratio:.1f}x the work for 4x the comments"
