@@ -1,90 +1,263 @@
 """`threadbrief`: the command line.
 
-`summarize` prints a brief of a file, a URL or standard input; `run` starts the Discord bot.
-User errors print one line and exit 2; anything else is a bug, reported with a reference id
-(exit 1) and shown in full only with --debug. Heavy modules are imported by the command that
-needs them, so `summarize` never pays for discord.py.
+`summarize` prints a brief of a file, a URL or standard input; `list` shows what a multi-thread
+file holds; `run` starts the Discord bot. Global options (`--config`, `-v`, `-q`, `--log-level`,
+`--log-format`, `--debug`) go anywhere on the line. Option values are checked while the line is
+parsed, before any input is read. User errors print one message and exit 2; anything else is a
+bug, reported with a reference id (exit 1) and shown in full only with --debug. Heavy modules are
+imported by the command that needs them, so `summarize` never pays for discord.py.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
+import os
 import sys
+import textwrap
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from bot.errors import ThreadBriefError
 
 EXIT_USAGE = 2
+EXIT_BROKEN_PIPE = 141
+"""128 + SIGPIPE: what a shell reports for a writer whose reader went away (`| head -1`)."""
+
+log = logging.getLogger("threadbrief.cli")
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("threadbrief")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "unknown"
+
+
+def _algorithm(value: str) -> str:
+    from bot.summarize import check_algorithm
+
+    try:
+        return check_algorithm(value)
+    except ThreadBriefError as e:
+        raise argparse.ArgumentTypeError(e.user_message()) from None
+
+
+def _sentences(value: str) -> int | str:
+    from bot.summarize import check_count
+
+    try:
+        return check_count(int(value) if value.strip().isdigit() else value)
+    except ThreadBriefError as e:
+        raise argparse.ArgumentTypeError(e.user_message()) from None
+
+
+def _bounded(name: str, low: int, high: int) -> Any:
+    def parse(value: str) -> int:
+        if not value.strip().isdigit() or not low <= int(value) <= high:
+            raise argparse.ArgumentTypeError(
+                f"{name} must be a whole number from {low} to {high}, not '{value}'."
+            )
+        return int(value)
+
+    return parse
+
+
+def _lower(value: str) -> str:
+    return value.strip().lower()
+
+
+def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    """The options every command takes; on subcommands they default to 'not given'."""
+    default: Any = None if top else argparse.SUPPRESS
+    from bot.logs import FORMATS, LEVELS
+
+    group = parser.add_argument_group("global options (anywhere on the line)")
+    group.add_argument(
+        "--config",
+        type=Path,
+        default=default,
+        metavar="FILE",
+        help="config.toml to read (default: $THREADBRIEF_CONFIG, else none)",
+    )
+    loud = group.add_mutually_exclusive_group()
+    loud.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0 if top else argparse.SUPPRESS,
+        help="say more: -v for progress, -vv for debugging detail",
+    )
+    loud.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
+        help="print only the result and errors",
+    )
+    group.add_argument(
+        "--log-level",
+        type=_lower,
+        choices=LEVELS,
+        default=default,
+        help="log level (overrides -v/-q)",
+    )
+    group.add_argument(
+        "--log-format",
+        type=_lower,
+        choices=FORMATS,
+        default="text" if top else argparse.SUPPRESS,
+        help="log lines as text (default) or one JSON object per line",
+    )
+    group.add_argument(
+        "--debug",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
+        help="show tracebacks of internal errors",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
+    from bot.config import ALGORITHMS
+
     parser = argparse.ArgumentParser(
         prog="threadbrief",
         description="Brief an article and its comment thread: what it says, what commenters argue.",
+        epilog="Run 'threadbrief COMMAND --help' for a command's options.",
     )
-    parser.add_argument("--config", type=Path, help="config.toml to read (default: none)")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"threadbrief {_version()}")
+    _global_options(parser, top=True)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    s = commands.add_parser("summarize", help="print the brief of a file, URL or - (stdin)")
+    s = commands.add_parser(
+        "summarize", help="print the brief of a file, URL or - (stdin)", description=None
+    )
     s.add_argument("source", help="a file, an http(s) URL, or - for standard input")
-    s.add_argument("-s", "--sentences", help="summary length: sentences (3) or a ratio (20%%)")
+    s.add_argument(
+        "-s",
+        "--sentences",
+        type=_sentences,
+        metavar="N|N%",
+        help="summary length: sentences (3) or a share of the article (20%%)",
+    )
     s.add_argument(
         "-a",
         "--algorithm",
-        help="lexrank (default), textrank, lsa, luhn, kl, sumbasic or edmundson",
+        type=_algorithm,
+        metavar="NAME",
+        help=f"{', '.join(ALGORITHMS)} (default lexrank; any case)",
     )
-    s.add_argument("-v", "--viewpoints", type=int, help="viewpoints to show (default 5)")
-    s.add_argument("-q", "--quotes", type=int, help="quotes per viewpoint (default 2)")
-    s.add_argument("--pick", help="which post of a multi-post export or feed (title, slug, link)")
+    s.add_argument(
+        "-n",
+        "--viewpoints",
+        type=_bounded("--viewpoints", 1, 25),
+        metavar="N",
+        help="viewpoints to show (default 5)",
+    )
+    s.add_argument(
+        "--quotes",
+        type=_bounded("--quotes", 1, 5),
+        metavar="N",
+        help="quotes per viewpoint (default 2)",
+    )
+    s.add_argument(
+        "-p",
+        "--pick",
+        metavar="TITLE",
+        help="which post of an export, item of a feed or thread of an mbox (title, slug or "
+        "link; 'threadbrief list FILE' shows them)",
+    )
     s.add_argument("--json", action="store_true", help="print the brief as JSON (schema_version 1)")
+    _global_options(s, top=False)
 
-    commands.add_parser("run", help="start the Discord bot (token from DISCORD_TOKEN or config)")
+    lister = commands.add_parser(
+        "list", help="list the posts, items or threads of an export, feed or mbox, busiest first"
+    )
+    lister.add_argument("source", help="a file, an http(s) URL, or - for standard input")
+    lister.add_argument("--json", action="store_true", help="print the list as JSON")
+    _global_options(lister, top=False)
+
+    r = commands.add_parser(
+        "run", help="start the Discord bot (token from DISCORD_TOKEN or config)"
+    )
+    _global_options(r, top=False)
     return parser
+
+
+def _config_path(args: argparse.Namespace) -> Path | None:
+    if args.config is not None:
+        return Path(args.config)
+    env = os.environ.get("THREADBRIEF_CONFIG")
+    return Path(env) if env else None
+
+
+def _log_level(args: argparse.Namespace) -> str:
+    if args.log_level:
+        return str(args.log_level)
+    if args.quiet:
+        return "error"
+    if args.verbose >= 2:
+        return "debug"
+    if args.verbose == 1 or args.command == "run":
+        return "info"
+    return "warning"
 
 
 def _options(args: argparse.Namespace, config: Any) -> Any:
     from bot.pipeline import BriefOptions
 
-    sentences: int | str = config.brief.sentences
-    if args.sentences is not None:
-        sentences = int(args.sentences) if args.sentences.strip().isdigit() else args.sentences
     return BriefOptions(
         algorithm=args.algorithm or config.brief.algorithm,
-        sentences=sentences,
+        sentences=args.sentences if args.sentences is not None else config.brief.sentences,
         viewpoints=args.viewpoints if args.viewpoints is not None else config.brief.viewpoints,
         quotes=args.quotes if args.quotes is not None else config.brief.quotes,
     ).checked()
 
 
-def _read(args: argparse.Namespace, config: Any) -> Any:
+def _source_bytes(args: argparse.Namespace, config: Any) -> tuple[bytes, str]:
+    """The bytes of a file, of standard input or of a download, with a name for messages."""
     from bot.errors import BadInput
-    from bot.sources import read_bytes
 
     source: str = args.source
     if source.startswith(("http://", "https://")):
+        import asyncio
+
+        from bot.fetch import Fetcher
+        from bot.sources.url import ACCEPTED, settings_from
+
+        async def download() -> bytes:
+            async with Fetcher(settings_from(config.fetch)) as fetcher:
+                return (await fetcher.get(source, accept=ACCEPTED)).body
+
+        return asyncio.run(download()), source
+    if source == "-":
+        return sys.stdin.buffer.read(), "standard input"
+    path = Path(source)
+    if "://" in source:
+        raise BadInput(
+            f"'{source}' is not a URL ThreadBrief can read.",
+            hint="Give an http:// or https:// URL, or a file.",
+        )
+    if not path.exists():
+        raise BadInput(f"No such file: {source}.", hint="Check the path, or give a URL.")
+    if path.is_dir():
+        raise BadInput(f"{source} is a directory.", hint="Give a file with a thread in it.")
+    return path.read_bytes(), source
+
+
+def _read(args: argparse.Namespace, config: Any) -> Any:
+    from bot.sources import read_bytes
+
+    if args.source.startswith(("http://", "https://")):
         from bot.jobs import SourceRequest, read_source
 
-        return read_source(SourceRequest(url=source, pick=args.pick), config.fetch)
-    if source == "-":
-        data = sys.stdin.buffer.read()
-        name = "standard input"
-    else:
-        path = Path(source)
-        if "://" in source:
-            raise BadInput(
-                f"'{source}' is not a URL ThreadBrief can read.",
-                hint="Give an http:// or https:// URL, or a file.",
-            )
-        if not path.exists():
-            raise BadInput(f"No such file: {source}.", hint="Check the path, or give a URL.")
-        if path.is_dir():
-            raise BadInput(f"{source} is a directory.", hint="Give a file with a thread in it.")
-        data = path.read_bytes()
-        name = source
+        return read_source(SourceRequest(url=args.source, pick=args.pick), config.fetch)
+    data, name = _source_bytes(args, config)
     try:
         return read_bytes(data, pick=args.pick)
     except ThreadBriefError as e:
@@ -97,6 +270,7 @@ def summarize(args: argparse.Namespace, config: Any) -> int:
     from bot.pipeline import annotate_languages, make_brief
 
     thread = annotate_languages(_read(args, config))
+    log.info("read %d comments from %s", thread.present_count, args.source)
 
     brief = make_brief(thread, options)
     if args.json:
@@ -117,20 +291,105 @@ def summarize(args: argparse.Namespace, config: Any) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def list_command(args: argparse.Namespace, config: Any) -> int:
+    from bot.listing import list_threads
+
+    data, name = _source_bytes(args, config)
+    try:
+        listing = list_threads(data)
+    except ThreadBriefError as e:
+        e.message = f"{name}: {e.message}"
+        raise
+    if args.json:
+        rows = [
+            {
+                "title": e.title,
+                "comments": e.comments,
+                "link": e.link,
+                "slug": e.slug,
+                "published": e.published.isoformat() if e.published else None,
+            }
+            for e in listing.entries
+        ]
+        json.dump({"kind": listing.kind, "entries": rows}, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    out = sys.stdout
+    if listing.kind == "single":
+        out.write(f"{name} holds one thread: brief it with 'threadbrief summarize {name}'.\n")
+        return 0
+    n = len(listing.entries)
+    out.write(f"{name}: {listing.kind}, {n} {listing.noun if n != 1 else listing.noun[:-1]}\n")
+    width = max([len("comments"), *(len(str(e.comments or 0)) for e in listing.entries)])
+    out.write(f"{'comments':>{width}}  title\n")
+    for entry in listing.entries:
+        count = "-" if entry.comments is None else str(entry.comments)
+        detail = " · ".join(x for x in (entry.slug, entry.link) if x)
+        line = f"{count:>{width}}  {entry.title or '(untitled)'}"
+        out.write(line + (f"  ({detail})" if detail else "") + "\n")
+    if listing.entries:
+        first = listing.entries[0].pick.replace('"', '\\"')
+        out.write(f'Brief one with: threadbrief summarize {name} --pick "{first}"\n')
+    return 0
+
+
+def _terminal_width(stream: IO[str]) -> int | None:
+    """The terminal's width, or None when the stream is not a terminal (a pipe or a log)."""
+    try:
+        if not stream.isatty():
+            return None
+        columns = os.environ.get("COLUMNS", "")
+        return int(columns) if columns.isdigit() else os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def say_error(message: str, stream: IO[str] | None = None) -> None:
+    """`threadbrief: message`, wrapped to the terminal with a hanging indent; one line otherwise."""
+    out = stream if stream is not None else sys.stderr
+    text = f"threadbrief: {message}"
+    width = _terminal_width(out)
+    if width is not None and width > 20:
+        text = textwrap.fill(text, width=width - 1, subsequent_indent="  ", break_on_hyphens=False)
+    print(text, file=out)
+
+
+def _quiet_broken_pipe() -> int:
+    """The reader left: point stdout at /dev/null so the final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return EXIT_BROKEN_PIPE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    from bot.logs import configure
+
+    configure(_log_level(args), args.log_format)
     try:
         from bot.config import load_config
 
-        config = load_config(args.config)
+        config = load_config(_config_path(args))
         if args.command == "run":
             from bot.runner import run
 
             run(config)
             return 0
-        return summarize(args, config)
+        command = list_command if args.command == "list" else summarize
+        result = command(args, config)
+        sys.stdout.flush()
+        return result
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
     except ThreadBriefError as e:
-        print(f"threadbrief: {e.user_message()}", file=sys.stderr)
+        say_error(e.user_message())
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
@@ -138,10 +397,8 @@ def main(argv: list[str] | None = None) -> int:
         ref = uuid.uuid4().hex[:8]
         if args.debug:
             raise
-        print(
-            f"threadbrief: internal error (reference {ref}); rerun with --debug for details.",
-            file=sys.stderr,
-        )
+        log.debug("internal error %s", ref, exc_info=True)
+        say_error(f"internal error (reference {ref}); rerun with --debug for details.")
         return 1
 
 

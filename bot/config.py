@@ -64,14 +64,29 @@ class BotConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class MonitorConfig:
+    """The bot's health and metrics endpoint (`/healthz`, `/metrics`)."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = 9877
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     bot: BotConfig = BotConfig()
     fetch: FetchConfig = FetchConfig()
     brief: BriefConfig = BriefConfig()
+    monitor: MonitorConfig = MonitorConfig()
     path: Path | None = None
 
 
-_SECTIONS: Mapping[str, type] = {"bot": BotConfig, "fetch": FetchConfig, "brief": BriefConfig}
+_SECTIONS: Mapping[str, type] = {
+    "bot": BotConfig,
+    "fetch": FetchConfig,
+    "brief": BriefConfig,
+    "monitor": MonitorConfig,
+}
 
 
 def _check(section: str, key: str, value: Any, default: Any) -> Any:
@@ -85,6 +100,8 @@ def _check(section: str, key: str, value: Any, default: Any) -> Any:
             raise ConfigError(f"Config key '{name}' must be a whole number, not {value!r}.")
         if value < (1 if key != "retries" else 0):
             raise ConfigError(f"Config key '{name}' must be positive, not {value}.")
+        if name == "monitor.port" and value > 65535:
+            raise ConfigError(f"Config key '{name}' must be a port from 1 to 65535, not {value}.")
         return value
     if isinstance(default, float):
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
@@ -96,10 +113,14 @@ def _check(section: str, key: str, value: Any, default: Any) -> Any:
         return Path(value)
     if not isinstance(value, str) or not value:
         raise ConfigError(f"Config key '{name}' must be non-empty text.")
-    if name == "brief.algorithm" and value not in ALGORITHMS:
-        raise ConfigError(
-            f"Config key 'brief.algorithm' is '{value}'; choose one of {', '.join(ALGORITHMS)}."
-        )
+    if name == "brief.algorithm":
+        # One rule for case, as on the command line: "LexRank" is lexrank.
+        key = value.strip().lower().replace("-", "").replace("_", "")
+        if key not in ALGORITHMS:
+            raise ConfigError(
+                f"Config key 'brief.algorithm' is '{value}'; choose one of {', '.join(ALGORITHMS)}."
+            )
+        return key
     return value
 
 
@@ -145,7 +166,13 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
     if path is not None and bot.database == Path("threadbrief.sqlite3"):
         bot = _replace_bot(bot, database=path.parent / "threadbrief.sqlite3")
     bot = _replace_bot(bot, token=token)
-    return Config(bot=bot, fetch=sections["fetch"], brief=sections["brief"], path=path)
+    return Config(
+        bot=bot,
+        fetch=sections["fetch"],
+        brief=sections["brief"],
+        monitor=sections["monitor"],
+        path=path,
+    )
 
 
 def _replace_bot(bot: BotConfig, **changes: Any) -> BotConfig:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import BotConfig, BriefConfig, FetchConfig, load_config
+from bot.config import BotConfig, BriefConfig, FetchConfig, MonitorConfig, load_config
 from bot.errors import ConfigError
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
@@ -21,7 +21,13 @@ def test_the_example_config_documents_every_key_with_its_default() -> None:
     documented = tomllib.loads(
         text.replace("# token", "token").replace("# dev_guild_id", "dev_guild_id")
     )
-    for section, cls in (("bot", BotConfig), ("fetch", FetchConfig), ("brief", BriefConfig)):
+    sections = (
+        ("bot", BotConfig),
+        ("fetch", FetchConfig),
+        ("brief", BriefConfig),
+        ("monitor", MonitorConfig),
+    )
+    for section, cls in sections:
         names = {f.name for f in fields(cls)}
         assert set(documented[section]) == names, section
         defaults = cls()
@@ -35,6 +41,7 @@ def test_the_example_config_documents_every_key_with_its_default() -> None:
     [
         ("[brief]\nsentences = 'three'", "'brief.sentences' must be a whole number"),
         ("[brief]\nalgorithm = 'magic'", "choose one of lexrank"),
+        ("[monitor]\nport = 70000", "'monitor.port' must be a port from 1 to 65535"),
         ("[fetch]\nmax_download_mb = -1", "'fetch.max_download_mb' must be a positive number"),
         ("[fetch]\nallow_loopback = 'yes'", "'fetch.allow_loopback' must be true or false"),
         ("[bot]\ncolour = 1", "Unknown config key 'bot.colour'"),
@@ -74,3 +81,9 @@ def test_run_without_a_token_stops_with_one_line(tmp_path: Path) -> None:
         "threadbrief: No Discord bot token: set the DISCORD_TOKEN "
         "environment variable or 'bot.token' in config.toml."
     )
+
+
+def test_algorithm_case_is_ignored_in_the_config_as_on_the_command_line(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[brief]\nalgorithm = "LexRank"\n')
+    assert load_config(path, environ={}).brief.algorithm == "lexrank"

@@ -59,7 +59,7 @@ def test_without_a_pick_the_busiest_post_is_briefed_and_the_note_says_how_to_cho
     data = sample("wordpress-theme-unit-test.wxr.xml").read_bytes()
     thread = read_bytes(data)
     assert thread.article is not None and thread.article.title == "Template: Comments"
-    assert any("pass a title, slug or link" in n for n in thread.notes)
+    assert any("--pick and a title, slug or link" in n for n in thread.notes)
     assert len(list_posts(data)) > 10
 
 

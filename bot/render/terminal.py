@@ -6,9 +6,10 @@ escape sequences prints as what it is.
 
 from __future__ import annotations
 
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.rule import Rule
+from rich.table import Table
 from rich.text import Text
 
 from bot.brief import Brief
@@ -28,17 +29,26 @@ def _header(brief: Brief) -> Text:
     return head
 
 
+def _hanging(marker: Text, text: Text) -> Table:
+    """A bullet or quote whose wrapped lines stay under its first word, not at column 0."""
+    grid = Table.grid()
+    grid.add_column(no_wrap=True, width=marker.cell_len)
+    grid.add_column(ratio=1)
+    grid.add_row(marker, text)
+    return grid
+
+
 def _counts(brief: Brief) -> Text:
     return Text(counts_line(brief), style="dim")
 
 
 def render(brief: Brief, console: Console, *, viewpoints: int = 5) -> None:
     """Print the brief: header, summary, then the heaviest viewpoints with their quotes."""
-    body: list[Text | Rule] = [_header(brief), _counts(brief)]
+    body: list[RenderableType] = [_header(brief), _counts(brief)]
     if brief.summary:
         body.append(Rule("What the article says", style="cyan", align="left"))
         for sentence in brief.summary:
-            body.append(Text.assemble(("• ", "cyan"), sentence))
+            body.append(_hanging(Text("• ", "cyan"), Text(sentence)))
     elif brief.title is None:
         body.append(Text("No article: this is a brief of the discussion only.", style="dim"))
     if brief.timeline:
@@ -68,10 +78,10 @@ def render(brief: Brief, console: Console, *, viewpoints: int = 5) -> None:
         )
         body.append(heading)
         for q in v.quotes:
-            line = Text.assemble(("   “", "dim"), q.text, ("”", "dim"))
+            line = Text.assemble(q.text, ("”", "dim"))
             if q.author:
                 line.append(f" — {q.author}", style="italic")
-            body.append(line)
+            body.append(_hanging(Text("   “", "dim"), line))
     rest = len(brief.viewpoints) - viewpoints
     if rest > 0:
         body.append(Text(f"… and {rest} smaller viewpoint{'s' if rest != 1 else ''}.", "dim"))

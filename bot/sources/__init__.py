@@ -151,7 +151,7 @@ def parse_text(
     from bot.sources import mailinglist, textdump
 
     if mailinglist.looks_like(stripped):
-        return mailinglist.parse(stripped, url=url, data=data)
+        return mailinglist.parse(stripped, url=url, data=data, pick=pick)
     return textdump.parse(stripped, url=url)
 
 

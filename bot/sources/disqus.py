@@ -38,6 +38,18 @@ def _true(element: Element, name: str) -> bool:
     return (element.findtext(f"{NS}{name}") or "").strip().lower() == "true"
 
 
+def list_threads(data: bytes) -> list[tuple[str, str | None, int]]:
+    """(title, link, posts) of every thread in the export."""
+    root = parse_xml(data, "Disqus export")
+    counts: dict[str | None, int] = {}
+    for post in root.findall(f"{NS}post"):
+        counts[_ref(post, "thread")] = counts.get(_ref(post, "thread"), 0) + 1
+    return [
+        (t.findtext(f"{NS}title") or "", t.findtext(f"{NS}link"), counts.get(t.get(DSQ), 0))
+        for t in root.findall(f"{NS}thread")
+    ]
+
+
 def parse(data: bytes, *, pick: str | None = None, url: str | None = None) -> Thread:
     root = parse_xml(data, "Disqus export")
     threads = {t.get(DSQ): t for t in root.findall(f"{NS}thread")}
@@ -53,8 +65,8 @@ def parse(data: bytes, *, pick: str | None = None, url: str | None = None) -> Th
         if len(threads) > 1:
             title = threads[chosen].findtext(f"{NS}title")
             notes.append(
-                f'Picked "{title}" out of {len(threads)} threads; pass a title or link '
-                "to choose another."
+                f'Picked "{title}" out of {len(threads)} threads; choose another with '
+                "--pick and a title or link (threadbrief list shows them all)."
             )
     else:
         wanted = pick.strip().lower()

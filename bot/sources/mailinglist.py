@@ -175,13 +175,63 @@ def _mbox_messages(data: bytes) -> list[_Message]:
     return messages
 
 
+def _roots(messages: list[_Message]) -> dict[str, str]:
+    """Each message's thread: the id of the first message up its In-Reply-To chain."""
+    by_id = {m.id: m for m in messages}
+    roots: dict[str, str] = {}
+    for m in messages:
+        seen = {m.id}
+        current = m
+        while current.reply_to in by_id and current.reply_to not in seen:
+            current = by_id[current.reply_to]
+            seen.add(current.id)
+        roots[m.id] = current.id
+    return roots
+
+
+def _subject(message: _Message) -> str:
+    return re.sub(r"^(?:(?:re|fwd?|aw)\s*:\s*)+", "", message.subject, flags=re.I).strip()
+
+
+def mbox_threads(data: bytes) -> list[tuple[str, int, datetime | None]]:
+    """The threads of an mbox: (subject, messages, first date), in archive order."""
+    messages = _mbox_messages(data)
+    roots = _roots(messages)
+    by_id = {m.id: m for m in messages}
+    counts: dict[str, int] = {}
+    for m in messages:
+        counts[roots[m.id]] = counts.get(roots[m.id], 0) + 1
+    return [
+        (_subject(by_id[r]) or "(no subject)", n, by_id[r].published) for r, n in counts.items()
+    ]
+
+
+def _picked(messages: list[_Message], pick: str) -> list[_Message]:
+    """The messages of the thread whose subject (or first message id) matches `pick`."""
+    from bot.errors import NotFound
+
+    roots = _roots(messages)
+    by_id = {m.id: m for m in messages}
+    wanted = pick.strip().lower()
+    threads = list(dict.fromkeys(roots.values()))
+    for exact in (True, False):
+        for root in threads:
+            subject = _subject(by_id[root]).lower()
+            if (subject == wanted or root.lower() == wanted) if exact else wanted in subject:
+                return [m for m in messages if roots[m.id] == root]
+    some = ", ".join(f'"{_subject(by_id[r])}"' for r in threads[:5])
+    raise NotFound(f'No thread in this archive matches "{pick}".', hint=f"Threads include {some}.")
+
+
 def _reads_like_an_article(first: _Message, replies: list[_Message]) -> bool:
     words = len(first.body.split())
     asks = "?" in first.body[-400:]
     return bool(replies) and words >= 300 and not asks
 
 
-def parse(text: str, *, url: str | None = None, data: bytes | None = None) -> Thread:
+def parse(
+    text: str, *, url: str | None = None, data: bytes | None = None, pick: str | None = None
+) -> Thread:
     stripped = text.lstrip()
     if _ONE_LINE_HEAD.match(stripped[:2000]):
         messages = _one_line_messages(stripped)
@@ -189,6 +239,8 @@ def parse(text: str, *, url: str | None = None, data: bytes | None = None) -> Th
     else:
         messages = _mbox_messages(data if data is not None else text.encode("utf-8"))
         source = "mbox"
+        if pick is not None and messages:
+            messages = _picked(messages, pick)
     if not messages:
         raise BadInput("This mailing-list archive holds no messages.")
     ids = {m.id for m in messages}

@@ -96,8 +96,8 @@ def _pick(items: list[Element], pick: str | None) -> tuple[Element, str | None]:
         note = None
         if len(items) > 1:
             note = (
-                f'Picked "{best.findtext("title")}" out of {len(items)} posts; pass a title, '
-                "slug or link to choose another."
+                f'Picked "{best.findtext("title")}" out of {len(items)} posts; choose another '
+                "with --pick and a title, slug or link (threadbrief list shows them all)."
             )
         return best, note
     wanted = pick.strip().lower()
