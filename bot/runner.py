@@ -19,10 +19,14 @@ from discord.ext import commands
 from bot.clock import Clock, SystemClock
 from bot.config import Config, require_token
 from bot.errors import ThreadBriefError
-from bot.jobs import JobRunner, process_pool
+from bot.jobs import process_pool
+from bot.monitor import MeasuredJobRunner, Metrics, MonitorServer
 from bot.store import Store
 
 log = logging.getLogger("threadbrief")
+
+INVITE_PERMISSIONS = discord.Permissions(84992)
+"""View Channels, Send Messages, Embed Links, Read Message History: all the bot uses."""
 
 EXTENSIONS = ("cogs.summarize", "cogs.settings", "cogs.digest", "cogs.help")
 
@@ -41,6 +45,8 @@ class ThreadBriefBot(commands.Bot):
         intents = discord.Intents.default()
         # Privileged: only needed to brief links posted in auto-summary channels.
         intents.message_content = config.bot.message_content
+        self.metrics = Metrics()
+        kwargs.setdefault("http_trace", self.metrics.trace_config())
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,
@@ -53,17 +59,58 @@ class ThreadBriefBot(commands.Bot):
         self.store = Store(config.bot.database)
         self._own_executor = executor is None
         self.executor = executor or process_pool(config.bot.max_jobs)
-        self.jobs = JobRunner(
+        self.jobs = MeasuredJobRunner(
             self.executor,
             config.fetch,
+            metrics=self.metrics,
             max_jobs=config.bot.max_jobs,
             cooldown=config.bot.user_cooldown,
             max_comments=config.bot.max_comments,
         )
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
+        self.monitor: MonitorServer | None = None
+
+    def gateway_connected(self) -> bool:
+        return self.is_ready() and not self.is_closed() and self.ws is not None and self.ws.open
+
+    def invite_url(self) -> str:
+        """The link that adds this bot to a server with exactly the permissions it uses."""
+        return discord.utils.oauth_url(
+            self.application_id or (self.user.id if self.user else 0),
+            permissions=INVITE_PERMISSIONS,
+            scopes=("bot", "applications.commands"),
+        )
+
+    async def on_ready(self) -> None:
+        user = self.user
+        if user is None:  # pragma: no cover - discord.py sets it before on_ready
+            return
+        n = len(self.guilds)
+        log.info(
+            "Logged in as %s (%s) in %d server%s; invite: %s",
+            user.name,
+            user.id,
+            n,
+            "" if n == 1 else "s",
+            self.invite_url(),
+        )
 
     async def setup_hook(self) -> None:
         await self.store.open()
+        if self.config.monitor.enabled:
+            self.monitor = MonitorServer(
+                self.metrics,
+                gateway_connected=self.gateway_connected,
+                database=self.config.bot.database,
+                host=self.config.monitor.host,
+                port=self.config.monitor.port,
+            )
+            await self.monitor.start()
+            log.info(
+                "health and metrics on http://%s:%d/healthz and /metrics",
+                self.config.monitor.host,
+                self.monitor.port,
+            )
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         guild_id = self.config.bot.dev_guild_id
@@ -77,6 +124,8 @@ class ThreadBriefBot(commands.Bot):
             log.info("synced %d commands globally", len(synced))
 
     async def close(self) -> None:
+        if self.monitor is not None:
+            await self.monitor.stop()
         for name in list(self.extensions):  # stops the digest scheduler cleanly
             await self.unload_extension(name)
         await super().close()
@@ -139,6 +188,9 @@ def create_bot(config: Config, **kwargs: Any) -> ThreadBriefBot:
 def run(config: Config) -> None:
     """Start the bot until interrupted. The token is read here and never logged."""
     token = require_token(config)
-    discord.utils.setup_logging(level=logging.INFO)
+    if not logging.getLogger().handlers:
+        from bot.logs import configure
+
+        configure("info")
     bot = create_bot(config)
     bot.run(token, log_handler=None)

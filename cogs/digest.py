@@ -118,6 +118,7 @@ class Digest(commands.GroupCog, group_name="digest", group_description="Schedule
             bot.config.fetch,
             bot.clock,
             settings,
+            on_result=bot.metrics.digest_ran,
         )
         self.scheduler = Scheduler(self.service, bot.clock)
         self._task: asyncio.Task[None] | None = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -91,7 +91,10 @@ class DigestService:
         fetch: FetchConfig,
         clock: Clock,
         settings: DigestSettings | None = None,
+        on_result: Callable[[bool, int], None] | None = None,
     ) -> None:
+        self.on_result = on_result
+        """Told (ok, messages posted) after every run: the bot's metrics listen here."""
         self.state = state
         self.poster = poster
         self.executor = executor
@@ -156,7 +159,10 @@ class DigestService:
             current = await self.state.by_id(subscription.id)
             if current is None:
                 return RunResult(0, 0, 0, "This digest was removed.", ok=False)
-            return await self._run(current)
+            result = await self._run(current)
+        if self.on_result is not None:
+            self.on_result(result.ok, result.messages)
+        return result
 
     async def _run(self, subscription: Subscription) -> RunResult:
         now = self.clock.now()
