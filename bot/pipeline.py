@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from bot.brief import Brief, Counts
 from bot.summarize import DEFAULT_ALGORITHM, Count, check_algorithm, check_count, summarize_article
 from bot.text.language import UNDETERMINED, detect_language, main_language
+from bot.text.words import language_name, stop_words
 from bot.thread import CommentKind, Thread
 from bot.timeline import key_sentences
 from bot.viewpoints import find_viewpoints
@@ -78,8 +79,18 @@ def make_brief(thread: Thread, options: BriefOptions | None = None) -> Brief:
     thread = annotate_languages(thread)
     language = thread_language(thread)
     article = thread.article
+    algorithm, notes = options.algorithm, thread.notes
+    article_language = (article.language if article else None) or "en"
+    if algorithm == "edmundson" and article is not None and not stop_words(article_language):
+        # Edmundson rates words against a stop-word list, which sumy has not for every language.
+        algorithm = DEFAULT_ALGORITHM
+        notes = (
+            *notes,
+            f"Edmundson needs stop words, which ThreadBrief has not for "
+            f"{language_name(article_language).title()}: the article was summarized with LexRank.",
+        )
     summary = (
-        summarize_article(article, algorithm=options.algorithm, count=options.sentences)
+        summarize_article(article, algorithm=algorithm, count=options.sentences)
         if article is not None and article.paragraphs
         else ()
     )
@@ -110,8 +121,8 @@ def make_brief(thread: Thread, options: BriefOptions | None = None) -> Brief:
         unclassified=found.unclassified,
         counts=counts,
         closed=thread.closed,
-        algorithm=options.algorithm,
-        notes=thread.notes,
+        algorithm=algorithm,
+        notes=notes,
         timeline=key_sentences(
             thread, language, longest=max(8, _at_least(options.sentences)), words=options.words
         )

@@ -161,15 +161,24 @@ class Thread:
 
 def parents_first(comments: list[Comment]) -> tuple[Comment, ...]:
     """Document order with every parent before its replies: exports list comments by id or date, so
-    a reply can come before what it answers. Replies to absent comments become top level."""
-    by_parent: dict[str | None, list[Comment]] = {}
+    a reply can come before what it answers. Replies to absent comments become top level; comments
+    no root leads to (their parents form a loop) keep their place at the end, never dropped."""
+    by_parent: dict[str | None, list[int]] = {}
     ids = {c.id for c in comments}
-    for c in comments:
-        by_parent.setdefault(c.parent_id if c.parent_id in ids else None, []).append(c)
+    for i, c in enumerate(comments):
+        by_parent.setdefault(c.parent_id if c.parent_id in ids else None, []).append(i)
     out: list[Comment] = []
+    done = [False] * len(comments)
+    expanded: set[str] = set()
     stack = list(reversed(by_parent.get(None, [])))
     while stack:
-        c = stack.pop()
-        out.append(c)
-        stack.extend(reversed(by_parent.get(c.id, [])))
+        i = stack.pop()
+        if done[i]:
+            continue
+        done[i] = True
+        out.append(comments[i])
+        if comments[i].id not in expanded:  # a repeated id is expanded once
+            expanded.add(comments[i].id)
+            stack.extend(reversed(by_parent.get(comments[i].id, [])))
+    out.extend(c for i, c in enumerate(comments) if not done[i])
     return tuple(out)

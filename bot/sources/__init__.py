@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from bot.errors import BadInput, MalformedInput, UnsupportedSource
+from bot.sources.checked import checked
 from bot.thread import Thread
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -35,29 +36,38 @@ _TRY_HINT = (
 )
 
 
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    # UTF-32 first: its little-endian mark begins with UTF-16's.
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ufffd]")
+"""Characters no text file holds in numbers: C0 controls other than tabs and line breaks, DEL,
+and the replacement character a failed decoding leaves."""
+
+
 def decode(data: bytes, declared: str | None = None) -> str:
     """Bytes to text: BOM, then the declared charset, then UTF-8, then a detected charset."""
     if not data.strip():
         raise BadInput("The input is empty.", hint=_TRY_HINT)
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return _text_or_refuse(data.decode(encoding, errors="replace"))
     for magic, what in _MAGIC:
         if data.startswith(magic):
             raise UnsupportedSource(f"This is {what}, not a thread.", hint=_TRY_HINT)
-    if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if b"\x00" in data[:4096]:
         raise UnsupportedSource("This is a binary file, not a thread.", hint=_TRY_HINT)
-    for bom, encoding in (
-        (codecs.BOM_UTF8, "utf-8-sig"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
-        if data.startswith(bom):
-            return data.decode(encoding, errors="replace")
     if declared:
         try:
-            return data.decode(declared)
+            return _text_or_refuse(data.decode(declared))
         except (LookupError, UnicodeDecodeError):
             pass
     try:
-        return data.decode("utf-8")
+        return _text_or_refuse(data.decode("utf-8"))
     except UnicodeDecodeError:
         pass
     from charset_normalizer import from_bytes
@@ -67,12 +77,27 @@ def decode(data: bytes, declared: str | None = None) -> str:
         raise UnsupportedSource(
             "This file is not text in any encoding I recognise.", hint=_TRY_HINT
         )
-    return str(best)
+    return _text_or_refuse(str(best))
+
+
+def _text_or_refuse(text: str) -> str:
+    """The text, unless its start is more than a tenth control characters: then it is binary."""
+    head = text[:65536]
+    if not text.strip() or len(_CONTROL.findall(head)) * 10 > len(head):
+        raise UnsupportedSource(
+            "This file is control characters or binary data, not text.", hint=_TRY_HINT
+        )
+    return text
 
 
 def _json(text: str) -> Any:
     try:
         return json.loads(text)
+    except RecursionError:
+        raise MalformedInput(
+            "This JSON nests its values deeper than any thread does.",
+            hint="Check that the file is a thread export.",
+        ) from None
     except json.JSONDecodeError as e:
         raise MalformedInput(
             f"This JSON is malformed at line {e.lineno}, column {e.colno}: {e.msg}.",
@@ -82,6 +107,10 @@ def _json(text: str) -> Any:
 
 def parse_json(obj: object, *, url: str | None = None) -> Thread:
     """A decoded JSON document of any supported shape."""
+    return checked(_parse_json(obj, url=url))
+
+
+def _parse_json(obj: object, *, url: str | None = None) -> Thread:
     from bot.sources import discord_export, discourse, hackernews, mastodon, own_json, reddit
 
     if own_json.looks_like(obj):
@@ -105,15 +134,58 @@ def parse_json(obj: object, *, url: str | None = None) -> Thread:
     )
 
 
-def _xml_kind(head: str) -> str | None:
-    lowered = head.lower()
-    if "<disqus" in lowered:
+_NAME = re.compile(r"[^\s/>]*")
+_SKIP: tuple[tuple[str, str], ...] = (("<?", "?>"), ("<!--", "-->"))
+
+
+def first_element(text: str) -> tuple[str, int, str] | None:
+    """A markup document's first element: its name, where it starts and its start tag, found past
+    any declaration, comments, processing instructions and doctype, however long they are."""
+    pos, end = 0, len(text)
+    while True:
+        while pos < end and text[pos] in " \t\r\n\ufeff":
+            pos += 1
+        if not text.startswith("<", pos):
+            return None
+        for opening, closing in _SKIP:
+            if text.startswith(opening, pos):
+                close = text.find(closing, pos + len(opening))
+                if close < 0:
+                    return None
+                pos = close + len(closing)
+                break
+        else:
+            if text.startswith("<!", pos):
+                bracket, close = text.find("[", pos), text.find(">", pos)
+                if 0 <= bracket < close:  # an internal subset: its declarations hold ">"
+                    close = text.find("]", bracket)
+                    close = text.find(">", close) if close >= 0 else -1
+                if close < 0:
+                    return None
+                pos = close + 1
+                continue
+            name = _NAME.match(text, pos + 1)
+            assert name is not None
+            tag_end = text.find(">", pos, pos + 65536)
+            return name.group().lower(), pos, text[pos : tag_end if tag_end >= 0 else pos + 4096]
+
+
+def _xml_kind(text: str) -> str | None:
+    first = first_element(text)
+    if first is None:
+        return None
+    name, start, _ = first
+    if name == "disqus":
         return "disqus"
-    if "wordpress.org/export" in lowered:
-        return "wxr"
-    if re.search(r"<(?:rss|feed|rdf:rdf)\b", lowered):
-        return "feed"
+    if name in ("rss", "feed", "rdf:rdf"):
+        wordpress = "wordpress.org/export" in text[start : start + 65536].lower()
+        return "wxr" if name == "rss" and wordpress else "feed"
     return None
+
+
+def _is_html(text: str) -> bool:
+    first = first_element(text)
+    return first is not None and first[0] in ("html", "head", "body")
 
 
 def _parse_xml(kind: str, data: bytes, url: str | None, pick: str | None) -> Thread:
@@ -135,15 +207,21 @@ def parse_text(
     text: str, *, url: str | None = None, pick: str | None = None, data: bytes | None = None
 ) -> Thread:
     """Decoded text of any supported format."""
+    return checked(_parse_text(text, url=url, pick=pick, data=data))
+
+
+def _parse_text(
+    text: str, *, url: str | None = None, pick: str | None = None, data: bytes | None = None
+) -> Thread:
     stripped = text.lstrip("\ufeff \t\r\n")
     if not stripped:
         raise BadInput("The input is empty.", hint=_TRY_HINT)
     if stripped[0] in "{[":
-        return parse_json(_json(stripped), url=url)
-    if stripped.startswith("<") and (kind := _xml_kind(stripped[:4096])) is not None:
+        return _parse_json(_json(stripped), url=url)
+    if stripped.startswith("<") and (kind := _xml_kind(stripped)) is not None:
         return _parse_xml(kind, data if data is not None else stripped.encode("utf-8"), url, pick)
-    if stripped.startswith("<") and re.match(
-        r"<(?:!doctype html|html|head|body)", stripped[:200], re.IGNORECASE
+    if stripped.startswith("<") and (
+        _is_html(stripped) or re.match(r"<!doctype html", stripped[:200], re.IGNORECASE)
     ):
         from bot.sources import webpage
 

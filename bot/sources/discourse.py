@@ -51,7 +51,7 @@ def _posts(obj: dict[str, Any]) -> list[dict[str, Any]]:
 def missing_post_ids(obj: dict[str, Any]) -> list[int]:
     stream = obj.get("post_stream")
     ids = stream.get("stream") if isinstance(stream, dict) else None
-    have = {p.get("id") for p in _posts(obj)}
+    have = {p.get("id") for p in _posts(obj) if isinstance(p.get("id"), int)}
     return [i for i in ids if isinstance(i, int) and i not in have] if isinstance(ids, list) else []
 
 
@@ -76,21 +76,26 @@ def _date(value: Any) -> datetime | None:
         return None
 
 
+def _number(value: Any) -> int | None:
+    """A post number: Discourse's are integers; a saved file may hold anything."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def parse(obj: object, *, url: str | None = None) -> Thread:
     if not isinstance(obj, dict) or not looks_like(obj):
         raise MalformedInput("This Discourse JSON has no post_stream.")
-    posts = sorted(_posts(obj), key=lambda p: p.get("post_number") or 0)
+    posts = sorted(_posts(obj), key=lambda p: _number(p.get("post_number")) or 0)
     if not posts:
         raise MalformedInput("This Discourse topic JSON has no posts.")
     first, replies = posts[0], posts[1:]
     base = url.split("?")[0].removesuffix(".json") if url else None
-    numbers = {p.get("post_number"): str(p.get("id")) for p in posts}
+    numbers = {_number(p.get("post_number")): str(p.get("id")) for p in posts}
     comments = []
     for post in replies:
         text, spans = html_to_text(_html(post.get("cooked")))
         if not text:
             continue
-        parent = numbers.get(post.get("reply_to_post_number"))
+        parent = numbers.get(_number(post.get("reply_to_post_number")))
         likes = post.get("like_count")
         comments.append(
             Comment(

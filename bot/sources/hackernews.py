@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from bot.errors import MalformedInput, NotFound
+from bot.sources.checked import whole_number
 from bot.sources.html_text import html_to_text
 from bot.sources.json_values import from_unix
 from bot.thread import Article, Comment, Thread
@@ -53,40 +54,54 @@ def _link(number: Any) -> str:
 def _algolia(root: dict[str, Any]) -> Thread:
     comments: list[Comment] = []
     missing = 0
-
-    def walk(children: Any, parent: str | None) -> None:
-        nonlocal missing
-        for child in children if isinstance(children, list) else []:
-            if not isinstance(child, dict):
-                continue
-            if not child.get("text") or not child.get("author"):
-                missing += 1
-                walk(child.get("children"), parent)
-                continue
-            text, spans = html_to_text(child["text"])
-            cid = str(child.get("id"))
-            comments.append(
-                Comment(
-                    id=cid,
-                    parent_id=parent,
-                    text=text,
-                    spans=spans,
-                    author=child.get("author"),
-                    published=from_unix(child.get("created_at_i")),
-                    score=child.get("points"),
-                    url=_link(cid),
-                )
+    seen: set[int] = {id(root)}
+    # Iterative, depth first in document order: the file, not Python's stack, sets the depth.
+    stack: list[tuple[Any, str | None]] = [(c, None) for c in reversed(_children(root))]
+    while stack:
+        child, parent = stack.pop()
+        if not isinstance(child, dict) or id(child) in seen:
+            continue
+        seen.add(id(child))
+        replies = reversed(_children(child))
+        text, author = _str(child.get("text")), _str(child.get("author"))
+        if text is None or author is None:
+            missing += 1
+            stack.extend((c, parent) for c in replies)
+            continue
+        body, spans = html_to_text(text)
+        cid = str(child.get("id"))
+        comments.append(
+            Comment(
+                id=cid,
+                parent_id=parent,
+                text=body,
+                spans=spans,
+                author=author,
+                published=from_unix(child.get("created_at_i")),
+                score=whole_number(child.get("points")),
+                url=_link(cid),
             )
-            walk(child.get("children"), cid)
-
-    walk(root.get("children"), None)
+        )
+        stack.extend((c, cid) for c in replies)
     return _thread(
         root, root.get("author"), root.get("created_at_i"), root.get("points"), comments, missing
     )
 
 
+def _children(item: dict[str, Any]) -> list[Any]:
+    children = item.get("children")
+    return children if isinstance(children, list) else []
+
+
+def _kids(item: dict[str, Any]) -> list[int]:
+    kids = item.get("kids")
+    if not isinstance(kids, list):
+        return []
+    return [k for k in kids if isinstance(k, int) and not isinstance(k, bool)]
+
+
 def _firebase(items: list[dict[str, Any]]) -> Thread:
-    by_id = {i["id"]: i for i in items if isinstance(i, dict) and isinstance(i.get("id"), int)}
+    by_id = {i["id"]: i for i in items if isinstance(i, dict) and _int(i.get("id")) is not None}
     root = next(
         (
             i
@@ -97,35 +112,41 @@ def _firebase(items: list[dict[str, Any]]) -> Thread:
     )
     comments: list[Comment] = []
     missing = 0
-
-    def walk(kids: Any, parent: str | None) -> None:
-        nonlocal missing
-        for kid in kids if isinstance(kids, list) else []:
-            item = by_id.get(kid)
-            if item is None or item.get("dead") or item.get("deleted") or not item.get("text"):
-                missing += 1
-                if item is not None:
-                    walk(item.get("kids"), parent)
-                continue
-            text, spans = html_to_text(item["text"])
-            cid = str(item["id"])
-            comments.append(
-                Comment(
-                    id=cid,
-                    parent_id=parent,
-                    text=text,
-                    spans=spans,
-                    author=item.get("by"),
-                    published=from_unix(item.get("time")),
-                    score=item.get("score"),
-                    url=_link(cid),
-                )
+    seen: set[int] = {root["id"]} if _int(root.get("id")) is not None else set()
+    stack: list[tuple[int, str | None]] = [(k, None) for k in reversed(_kids(root))]
+    # Items no kids list leads to (a trimmed file) come after the tree, as top level.
+    orphans = [k for k, i in reversed(by_id.items()) if i.get("type") in (None, "comment")]
+    while stack or orphans:
+        if not stack:
+            stack.append((orphans.pop(), None))
+            continue
+        kid, parent = stack.pop()
+        if kid in seen:
+            continue  # kids that loop back: each item is read once
+        seen.add(kid)
+        item = by_id.get(kid)
+        replies = reversed(_kids(item)) if item is not None else ()
+        text = _str(item.get("text")) if item is not None else None
+        if item is None or item.get("dead") or item.get("deleted") or text is None:
+            missing += 1
+            stack.extend((k, parent) for k in replies)
+            continue
+        body, spans = html_to_text(text)
+        cid = str(item["id"])
+        comments.append(
+            Comment(
+                id=cid,
+                parent_id=parent,
+                text=body,
+                spans=spans,
+                author=_str(item.get("by")),
+                published=from_unix(item.get("time")),
+                score=whole_number(item.get("score")),
+                url=_link(cid),
             )
-            walk(item.get("kids"), cid)
-
-    walk(root.get("kids"), None)
-    thread = _thread(root, root.get("by"), root.get("time"), root.get("score"), comments, missing)
-    return thread
+        )
+        stack.extend((k, cid) for k in replies)
+    return _thread(root, root.get("by"), root.get("time"), root.get("score"), comments, missing)
 
 
 def _thread(

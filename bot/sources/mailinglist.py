@@ -11,17 +11,15 @@ A list thread is a discussion: its first message becomes an article only when it
 
 from __future__ import annotations
 
+import email.errors
 import email.parser
 import email.policy
 import email.utils
 import html
-import mailbox
 import re
-import tempfile
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from pathlib import Path
 
 from bot.errors import BadInput, MalformedInput
 from bot.thread import Article, Comment, Span, SpanKind, Thread
@@ -132,44 +130,90 @@ def _one_line_messages(text: str) -> list[_Message]:
     return messages
 
 
+_BROKEN_MAIL = (
+    IndexError,
+    ValueError,
+    TypeError,
+    AttributeError,
+    LookupError,
+    UnicodeError,
+    email.errors.MessageError,
+)
+"""What the email package raises on a damaged header or part (it parses lazily, on access)."""
+
+
+def _header(message: EmailMessage, name: str) -> str:
+    """A header's decoded value; its raw text where decoding fails; "" where it is absent."""
+    try:
+        value = message.get(name)
+        return "" if value is None else str(value)
+    except _BROKEN_MAIL:
+        pass
+    for key, raw in message.raw_items():
+        if key.lower() == name.lower():
+            return str(raw).strip()
+    return ""
+
+
 def _text_part(message: EmailMessage) -> str:
-    part = message.get_body(preferencelist=("plain", "html"))
+    try:
+        part = message.get_body(preferencelist=("plain", "html"))
+    except _BROKEN_MAIL:
+        part = message
     if part is None:
         return ""
-    content = part.get_content()
+    try:
+        content = str(part.get_content())
+    except _BROKEN_MAIL:
+        # An unknown or missing charset, a broken transfer encoding: the bytes as UTF-8.
+        payload = part.get_payload(decode=True)
+        content = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
     if part.get_content_type() == "text/html":
-        return html.unescape(re.sub(r"<[^>]+>", " ", str(content)))
-    return str(content)
+        return html.unescape(re.sub(r"<[^>]+>", " ", content))
+    return content
+
+
+def _split_mbox(data: bytes) -> list[bytes]:
+    """The messages of an mbox: each starts at a line beginning "From " (the line is dropped)."""
+    messages: list[bytes] = []
+    current: list[bytes] | None = None
+    for line in data.splitlines(keepends=True):
+        if line.startswith(b"From "):
+            if current is not None:
+                messages.append(b"".join(current))
+            current = []
+        elif current is not None:
+            current.append(line)
+    if current is not None:
+        messages.append(b"".join(current))
+    return messages
 
 
 def _mbox_messages(data: bytes) -> list[_Message]:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "archive.mbox"
-        path.write_bytes(data)
-        box = mailbox.mbox(path, factory=None, create=False)
-        raw = [bytes(m) for m in box]  # read everything before the file goes away
-        box.close()
     parser = email.parser.BytesParser(policy=email.policy.default)
     messages = []
-    for i, blob in enumerate(raw):
+    for i, blob in enumerate(_split_mbox(data)):
         msg = parser.parsebytes(blob)
         assert isinstance(msg, EmailMessage)
-        name, address = email.utils.parseaddr(str(msg.get("From", "")))
+        try:
+            name, address = email.utils.parseaddr(_header(msg, "From"))
+        except _BROKEN_MAIL:
+            name, address = "", ""
         date = None
-        if msg.get("Date"):
+        if when := _header(msg, "Date"):
             try:
-                date = email.utils.parsedate_to_datetime(str(msg["Date"]))
+                date = email.utils.parsedate_to_datetime(when)
                 date = date if date.tzinfo else date.replace(tzinfo=UTC)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, IndexError, OverflowError):
                 date = None
         messages.append(
             _Message(
-                id=str(msg.get("Message-ID", "")).strip() or str(i + 1),
+                id=_header(msg, "Message-ID").strip() or str(i + 1),
                 author=display_name(name, address),
-                subject=str(msg.get("Subject", "")),
+                subject=_header(msg, "Subject"),
                 body=_text_part(msg).replace("\r\n", "\n").strip(),
                 published=date,
-                reply_to=str(msg.get("In-Reply-To", "")).strip() or None,
+                reply_to=_header(msg, "In-Reply-To").strip() or None,
             )
         )
     return messages

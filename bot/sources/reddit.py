@@ -52,43 +52,45 @@ def parse(obj: object, *, url: str | None = None) -> Thread:
     post = _d(posts[0].get("data"))
     comments: list[Comment] = []
     missing = 0
-    base = f"https://www.reddit.com{post.get('permalink', '')}" if post.get("permalink") else url
+    permalink = post.get("permalink")
+    base = f"https://www.reddit.com{permalink}" if isinstance(permalink, str) and permalink else url
 
-    def walk(children: Any, parent: str | None) -> None:
-        nonlocal missing
-        for child in children if isinstance(children, list) else []:
-            kind, data = _d(child).get("kind"), _d(_d(child).get("data"))
-            if kind == "more":
-                count = data.get("count")
-                missing += count if isinstance(count, int) else len(as_list(data.get("children")))
-                continue
-            if kind != "t1":
-                continue
-            body = data.get("body")
-            replies = data.get("replies")
-            reply_list = (
-                replies.get("data", {}).get("children", []) if isinstance(replies, dict) else []
+    # Iterative, depth first in document order: the file, not Python's stack, sets the depth.
+    stack: list[tuple[Any, str | None]] = [
+        (c, None) for c in reversed(as_list(_d(obj[1].get("data")).get("children")))
+    ]
+    while stack:
+        child, parent = stack.pop()
+        kind, data = _d(child).get("kind"), _d(_d(child).get("data"))
+        if kind == "more":
+            count = data.get("count")
+            missing += count if isinstance(count, int) else len(as_list(data.get("children")))
+            continue
+        if kind != "t1":
+            continue
+        body = data.get("body")
+        replies = reversed(as_list(_d(_d(data.get("replies")).get("data")).get("children")))
+        if not isinstance(body, str) or body.strip() in _GONE:
+            missing += 1
+            stack.extend((c, parent) for c in replies)
+            continue
+        cid = str(data.get("id"))
+        author = data.get("author")
+        comments.append(
+            Comment(
+                id=cid,
+                parent_id=parent,
+                text=body.strip(),
+                author=author if isinstance(author, str) and author not in _GONE else None,
+                published=from_unix(data.get("created_utc")),
+                score=data.get("score") if isinstance(data.get("score"), int) else None,
+                url=f"{base.rstrip('/')}/{cid}/" if base else None,
             )
-            if not isinstance(body, str) or body.strip() in _GONE:
-                missing += 1
-                walk(reply_list, parent)
-                continue
-            cid = str(data.get("id"))
-            comments.append(
-                Comment(
-                    id=cid,
-                    parent_id=parent,
-                    text=body.strip(),
-                    author=None if data.get("author") in _GONE else data.get("author"),
-                    published=from_unix(data.get("created_utc")),
-                    score=data.get("score") if isinstance(data.get("score"), int) else None,
-                    url=f"{base.rstrip('/')}/{cid}/" if base else None,
-                )
-            )
-            walk(reply_list, cid)
+        )
+        stack.extend((c, cid) for c in replies)
 
-    walk(_d(obj[1].get("data")).get("children"), None)
-    selftext = post.get("selftext") or ""
+    selftext = post.get("selftext")
+    selftext = selftext if isinstance(selftext, str) else ""
     paragraphs = tuple(p.strip() for p in selftext.split("\n\n") if p.strip())
     if not paragraphs and post.get("url") and post.get("url") != base:
         paragraphs = ()
@@ -96,7 +98,7 @@ def parse(obj: object, *, url: str | None = None) -> Thread:
         title=post.get("title"),
         paragraphs=paragraphs,
         author=post.get("author"),
-        site=f"r/{post['subreddit']}" if post.get("subreddit") else "Reddit",
+        site=f"r/{post['subreddit']}" if isinstance(post.get("subreddit"), str) else "Reddit",
         url=base,
         published=from_unix(post.get("created_utc")),
     )

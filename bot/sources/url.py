@@ -31,6 +31,12 @@ def settings_from(config: FetchConfig) -> FetchSettings:
 
 
 async def read_url(url: str, config: FetchConfig, *, pick: str | None = None) -> Thread:
+    from bot.sources.checked import checked
+
+    return checked(await _read_url(url, config, pick=pick))
+
+
+async def _read_url(url: str, config: FetchConfig, *, pick: str | None = None) -> Thread:
     import json
 
     from bot.errors import MalformedInput

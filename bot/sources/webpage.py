@@ -23,8 +23,8 @@ _LOGIN_WALL = re.compile(
 )
 
 
-def _date(value: str | None) -> datetime | None:
-    if not value:
+def _date(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value:
         return None
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
@@ -80,7 +80,10 @@ def _json_ld(tree: Any) -> list[Comment]:
     comments: list[Comment] = []
 
     def walk(items: Any, parent: str | None) -> None:
-        for item in items if isinstance(items, list) else [items]:
+        # Iterative, in document order: the page, not Python's stack, sets the depth.
+        stack = [(item, parent) for item in reversed(items if isinstance(items, list) else [items])]
+        while stack:
+            item, above = stack.pop()
             if not isinstance(item, dict) or item.get("@type") != "Comment":
                 continue
             cid = str(item.get("@id") or item.get("url") or f"c{len(comments) + 1}")
@@ -91,20 +94,23 @@ def _json_ld(tree: Any) -> list[Comment]:
                 comments.append(
                     Comment(
                         id=cid,
-                        parent_id=parent,
+                        parent_id=above,
                         text=text.strip(),
                         author=name if isinstance(name, str) else None,
                         published=_date(item.get("dateCreated")),
                     )
                 )
-            walk(item.get("comment", []), cid)
+            replies = item.get("comment", [])
+            replies = replies if isinstance(replies, list) else [replies]
+            stack.extend((reply, cid) for reply in reversed(replies))
 
     for script in tree.xpath("//script[@type='application/ld+json']/text()"):
         try:
             data = json.loads(script)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             continue
-        for node in data if isinstance(data, list) else data.get("@graph", [data]):
+        graph = data.get("@graph", [data]) if isinstance(data, dict) else data
+        for node in graph if isinstance(graph, list) else []:
             if isinstance(node, dict):
                 walk(node.get("comment", []), None)
     return comments
@@ -116,7 +122,14 @@ def parse(html: str, *, url: str | None = None) -> Thread:
 
     if not html.strip():
         raise BadInput("The page is empty.")
-    tree = lxml.html.fromstring(html)
+    try:
+        tree = lxml.html.fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        # lxml finds no document in a page of only markup ("<html"): a page with nothing in it.
+        raise BadInput(
+            "I found no article text and no comments on this page.",
+            hint="Link to the article itself, or upload a copy of the page.",
+        ) from None
     document = trafilatura.bare_extraction(
         html, url=url, include_comments=False, with_metadata=True
     )
