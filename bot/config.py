@@ -27,6 +27,8 @@ class FetchConfig:
     max_redirects: int = 5
     retries: int = 2
     per_host_limit: int = 4
+    deadline: float = 45.0
+    """Seconds one source read may take in all: every request, redirect and retry together."""
     allow_loopback: bool = False
     """Let URLs reach 127.0.0.1/::1. Only for local testing: never on a public bot."""
     hackernews_api: str = "https://hn.algolia.com/api/v1"

@@ -127,3 +127,38 @@ def test_any_wordpress_content_is_read_or_refused_with_a_message(body: str, comm
     except ThreadBriefError as e:
         outcome = e.user_message()
     assert outcome
+
+
+async def test_a_slow_discourse_forum_is_stopped_by_the_read_deadline() -> None:
+    """Each page answers just inside the request timeout; the whole read still has one deadline."""
+    import asyncio
+
+    from aiohttp import web
+
+    from bot.config import FetchConfig
+    from bot.errors import FetchError
+    from bot.sources.url import read_url
+    from tests.localweb import serving
+
+    asked: list[str] = []
+
+    async def topic(request: web.Request) -> web.Response:
+        asked.append(request.path_qs)
+        await asyncio.sleep(0.3)
+        if request.path.endswith("/posts.json"):
+            return web.json_response({"post_stream": {"posts": []}})
+        posts = [{"id": 1, "post_number": 1, "username": "a", "cooked": "<p>Hello there.</p>"}]
+        stream = list(range(1, 1001))
+        return web.json_response(
+            {"title": "Slow", "post_stream": {"posts": posts, "stream": stream}}
+        )
+
+    app = web.Application()
+    app.router.add_get("/t/{id}.json", topic)
+    app.router.add_get("/t/{id}/posts.json", topic)
+    async with serving(app) as base:
+        config = FetchConfig(allow_loopback=True, total_timeout=1.0, deadline=1.0)
+        with pytest.raises(FetchError, match=r"fetch\.deadline"):
+            await read_url(f"{base}/t/slow-topic/42", config)
+    # 50 pages were due; the deadline stopped the read after a handful.
+    assert 2 <= len(asked) <= 5

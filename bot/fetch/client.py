@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import re
 import socket
 import zlib
@@ -31,12 +32,13 @@ from bot.errors import (
     BadInput,
     FetchError,
     FetchRefused,
+    MalformedInput,
     NotFound,
     RateLimited,
     TooLarge,
     UnsupportedSource,
 )
-from bot.fetch.netguard import Policy, check_address, literal_address
+from bot.fetch.netguard import Policy, check_address, check_host_name, literal_address
 
 USER_AGENT = "ThreadBrief/0.1 (+https://github.com/threadbrief/threadbrief; thread summaries)"
 ALLOWED_PORTS = frozenset({80, 443, 8080, 8443})
@@ -53,6 +55,9 @@ class FetchSettings:
     per_host_limit: int = 4
     allow_loopback: bool = False
     cache_entries: int = 128
+    deadline: float = 45.0
+    """Seconds for everything one source read asks of the network: all requests, redirects and
+    retries together. A slow server can hold a worker this long, never longer."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,14 +94,28 @@ class GuardedResolver(AbstractResolver):
         await self.inner.close()
 
 
+_PIECE = 256 * 1024
+"""Decompressed bytes produced per step: a small bomb never holds more than this at once."""
+
+
 class _Decoder:
-    """Incremental decompression with a cap on the decompressed size."""
+    """Incremental decompression in bounded pieces, with a cap on the decompressed size.
+
+    zlib and brotli are both asked for at most `_PIECE` bytes per call (zlib's `max_length`,
+    brotli's `output_buffer_limit`), so a 1.6 KB brotli body that expands to 1 GiB is refused once
+    the cap is passed, having held a few hundred KB, not the gigabyte. A stream that stops before
+    its end (a truncated gzip) is refused by `finish`, never read as a partial page.
+    """
 
     def __init__(self, encoding: str, limit: int) -> None:
         self.limit = limit
         self.size = 0
+        self.encoding = encoding
         self._zlib: Any = None
         self._brotli: Any = None
+        self._raw_deflate_tried = False
+        self._seen = b""
+        self._brotli_errors: tuple[type[Exception], ...] = ()
         if encoding in ("gzip", "x-gzip"):
             self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
         elif encoding == "deflate":
@@ -105,25 +124,81 @@ class _Decoder:
             import brotli
 
             self._brotli = brotli.Decompressor()
+            self._brotli_errors = (brotli.error,)
         elif encoding not in ("", "identity"):
             raise UnsupportedSource(
-                f"The server sent the page with an encoding I can't read ({encoding})."
+                f"The server sent the page with an encoding I can't read ({encoding[:40]})."
             )
 
-    def feed(self, chunk: bytes) -> bytes:
-        if self._zlib is not None:
-            out = self._zlib.decompress(chunk, self.limit - self.size + 1)
-        elif self._brotli is not None:
-            out = self._brotli.process(chunk)
-        else:
-            out = chunk
-        self.size += len(out)
+    def _damaged(self) -> MalformedInput:
+        return MalformedInput(
+            f"The server sent a damaged {self.encoding} body: it does not decompress.",
+            hint="Try again later, or copy the page as text and upload it.",
+        )
+
+    def _grow(self, piece: bytes, out: list[bytes]) -> None:
+        self.size += len(piece)
         if self.size > self.limit:
             raise TooLarge(
                 f"The page is larger than {self.limit / 2**20:g} MB once uncompressed.",
                 hint="Ask the bot's owner to raise fetch.max_download_mb, or upload an export.",
             )
-        return bytes(out)
+        out.append(piece)
+
+    def feed(self, chunk: bytes) -> bytes:
+        out: list[bytes] = []
+        if self._zlib is None and self._brotli is None:
+            self._grow(bytes(chunk), out)
+            return out[0]
+        try:
+            if self._zlib is not None:
+                self._feed_zlib(bytes(chunk), out)
+            else:
+                self._feed_brotli(bytes(chunk), out)
+        except zlib.error:
+            raise self._damaged() from None
+        except self._brotli_errors:
+            raise self._damaged() from None
+        return b"".join(out)
+
+    def _feed_zlib(self, data: bytes, out: list[bytes]) -> None:
+        if self.encoding == "deflate" and not self._raw_deflate_tried:
+            # "deflate" is zlib-wrapped by the standard, raw in some servers: tell them apart by
+            # the zlib header (method 8, header checksum a multiple of 31).
+            self._seen += data
+            if len(self._seen) < 2:
+                return
+            first, second = self._seen[0], self._seen[1]
+            if not (first & 0x0F == 8 and ((first << 8) | second) % 31 == 0):
+                self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+            self._raw_deflate_tried = True
+            data, self._seen = self._seen, b""
+        while not self._zlib.eof:
+            piece = self._zlib.decompress(data, _PIECE)
+            self._grow(piece, out)
+            data = self._zlib.unconsumed_tail
+            if not data and len(piece) < _PIECE:
+                break
+
+    def _feed_brotli(self, data: bytes, out: list[bytes]) -> None:
+        if self._brotli.is_finished():
+            return
+        self._grow(self._brotli.process(data, output_buffer_limit=_PIECE), out)
+        while not self._brotli.can_accept_more_data() and not self._brotli.is_finished():
+            self._grow(self._brotli.process(b"", output_buffer_limit=_PIECE), out)
+
+    def finish(self) -> None:
+        """Refuse a compressed body that ended before its end."""
+        if self._seen or (self._zlib is not None and not self._zlib.eof):
+            raise MalformedInput(
+                f"The server's {self.encoding} body ends early: the page arrived incomplete.",
+                hint="Try again later.",
+            )
+        if self._brotli is not None and not self._brotli.is_finished():
+            raise MalformedInput(
+                "The server's br body ends early: the page arrived incomplete.",
+                hint="Try again later.",
+            )
 
 
 def _media_type(header: str | None) -> tuple[str, str | None]:
@@ -144,8 +219,10 @@ class Fetcher:
         self._session: aiohttp.ClientSession | None = None
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._cache: OrderedDict[str, tuple[str | None, str | None, FetchResult]] = OrderedDict()
+        self._deadline_at = float("inf")
 
     async def __aenter__(self) -> Fetcher:
+        self._deadline_at = asyncio.get_running_loop().time() + self.settings.deadline
         connector = aiohttp.TCPConnector(resolver=self._resolver, use_dns_cache=False, limit=32)
         self._session = aiohttp.ClientSession(
             connector=connector,
@@ -167,40 +244,78 @@ class Fetcher:
             await self._session.close()
 
     def check_url(self, url: URL) -> None:
-        """Refuse a URL before any connection: scheme, credentials, port, literal address."""
+        """Refuse a URL before any connection: scheme, credentials, port, host and address.
+
+        The host is read here, never left to the HTTP client: numeric spellings are checked as
+        the addresses they name, and malformed names are refused with the fault named.
+        """
         if url.scheme not in ("http", "https"):
             raise FetchRefused(
-                f"I only read http and https links, not {url.scheme}: links."
+                f"I only read http and https links, not {url.scheme[:20]}: links."
                 if url.scheme
                 else f"'{str(url)[:200]}' is not a link.",
                 hint="Give a link that starts with https://.",
             )
-        if url.user or url.password:
+        if url.user is not None or url.password is not None:
             raise FetchRefused("Links with a user name or password in them are not read.")
-        if not url.host:
+        host = url.raw_host
+        if not host:
             raise BadInput("This link has no host name.", hint="Give a full https:// link.")
-        address = literal_address(url.host)
-        if address is not None:
-            check_address(address, self.policy, host=url.host)
+        try:
+            address = literal_address(host)
+        except ValueError:
+            raise BadInput(
+                f"The link's host {host[:80]} looks like a numeric address but is not a valid one.",
+                hint="Check the link.",
+            ) from None
+        if address is None:
+            check_host_name(host)
+        else:
+            check_address(address, self.policy, host=host)
+            canonical = str(address)
+            if isinstance(address, ipaddress.IPv4Address) and host.rstrip(".") != canonical:
+                raise FetchRefused(
+                    f"The link writes the address {canonical} in an unusual form ({host[:40]}).",
+                    hint=f"Write it as {canonical}.",
+                )
         loopback = address is not None and address.is_loopback
         if url.port not in ALLOWED_PORTS and not (loopback and self.policy.allow_loopback):
             raise FetchRefused(f"I only read links on the usual web ports, not port {url.port}.")
 
+    def _remaining(self) -> float:
+        return self._deadline_at - asyncio.get_running_loop().time()
+
+    def _deadline_passed(self) -> FetchError:
+        return FetchError(
+            f"Reading this link took longer than the {self.settings.deadline:g} s allowed for "
+            "one source (fetch.deadline), all requests and retries together.",
+            hint="The site is too slow right now; try again later.",
+        )
+
     async def get(self, url: str, *, accept: Sequence[str] = ()) -> FetchResult:
         """Download `url` (following redirects) and check its media type is one of `accept`."""
         assert self._session is not None, "use Fetcher in `async with`"
-        current = URL(url)
+        current = parse_link(url)
+        previous: URL | None = None
         for _ in range(self.settings.max_redirects + 1):
-            self.check_url(current)
+            try:
+                self.check_url(current)
+            except BadInput as e:
+                if previous is None:
+                    raise
+                raise FetchError(
+                    f"{previous.host} redirected to a malformed address: {e.message}",
+                    hint="Give the final address of the page.",
+                ) from None
             result = await self._with_retries(current)
             if result.status in (301, 302, 303, 307, 308):
                 location = dict(result.headers).get("location")
                 if not location:
                     raise FetchError(f"{current.host} redirected without saying where to.")
-                current = current.join(URL(location))
+                previous, current = current, _redirect_target(current, location)
                 continue
             if accept and result.content_type not in accept:
-                kind = result.content_type or "an unknown type"
+                kind = result.content_type[:80] or "an unknown type"
                 raise UnsupportedSource(
                     f"The link gives {kind}, not a page or thread I can read.",
                     hint="Link to the article page or the discussion itself.",
@@ -216,24 +331,42 @@ class Fetcher:
     async def _with_retries(self, url: URL) -> FetchResult:
         attempt = 0
         while True:
+            remaining = self._remaining()
+            if remaining <= 0:
+                raise self._deadline_passed()
             try:
-                result = await self._once(url)
-            except (TimeoutError, aiohttp.ClientConnectionError) as e:
+                async with asyncio.timeout(remaining):
+                    result = await self._once(url)
+            except TimeoutError as e:
+                if self._remaining() <= 0:
+                    raise self._deadline_passed() from None
                 if attempt >= self.settings.retries:
-                    if isinstance(e, TimeoutError):
-                        raise FetchError(
-                            f"{url.host} did not answer within {self.settings.total_timeout:g} s.",
-                            hint="Try again later.",
-                        ) from None
+                    tries = f" (each of {attempt + 1} tries)" if attempt else ""
                     raise FetchError(
-                        f"I could not connect to {url.host}.",
+                        f"{url.host} did not answer within {self.settings.total_timeout:g} s"
+                        f"{tries}.",
+                        hint="Try again later.",
+                    ) from e
+            except aiohttp.InvalidURL:
+                raise BadInput(
+                    f"The link {str(url)[:200]} is not one I can read.", hint="Check the link."
+                ) from None
+            except aiohttp.ClientConnectionError:
+                if attempt >= self.settings.retries:
+                    raise FetchError(
+                        f"I could not connect to {url.host}, or it closed the connection early.",
                         hint="Check the link, or try again later.",
                     ) from None
+            except (aiohttp.ClientResponseError, aiohttp.ClientPayloadError) as e:
+                raise _malformed_response(url, e) from None
             else:
                 if result.status < 500 or attempt >= self.settings.retries:
                     return self._check_status(url, result)
             attempt += 1
-            await asyncio.sleep(self.settings.backoff * 2 ** (attempt - 1))
+            pause = self.settings.backoff * 2 ** (attempt - 1)
+            if pause >= self._remaining():
+                raise self._deadline_passed()
+            await asyncio.sleep(pause)
 
     def _check_status(self, url: URL, result: FetchResult) -> FetchResult:
         status = result.status
@@ -283,7 +416,7 @@ class Fetcher:
             media, charset = _media_type(response.headers.get("Content-Type"))
             declared = response.headers.get("Content-Length")
             limit = self.settings.max_bytes
-            if declared and declared.isdigit() and int(declared) > limit:
+            if declared and declared.strip().isdigit() and int(declared) > limit:
                 raise self._too_large()
             decoder = _Decoder(response.headers.get("Content-Encoding", "").lower(), limit)
             chunks: list[bytes] = []
@@ -293,6 +426,7 @@ class Fetcher:
                 if received > limit:
                     raise self._too_large()
                 chunks.append(decoder.feed(chunk))
+            decoder.finish()
             result = FetchResult(
                 url=str(response.url),
                 status=response.status,
@@ -313,3 +447,62 @@ class Fetcher:
             f"The page is larger than {self.settings.max_bytes / 2**20:g} MB.",
             hint="Ask the bot's owner to raise fetch.max_download_mb, or upload an export.",
         )
+
+
+def parse_link(link: str) -> URL:
+    """A user's link as a URL, or BadInput naming what makes it unreadable.
+
+    A backslash in the authority is refused outright: browsers read it as "/", RFC 3986 parsers
+    as part of the user name or host, so the two would reach different hosts.
+    """
+    text = link.strip()
+    _, sep, rest = text.partition("://")
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0] if sep else ""
+    if "\\" in authority:
+        raise BadInput(
+            "The link has a backslash (\\) in its host part, which browsers and servers read "
+            "differently.",
+            hint="Check the link; use / after the host name.",
+        )
+    if any(ch.isspace() or ord(ch) < 32 for ch in authority):
+        raise BadInput("The link has a space or control character in its host name.")
+    try:
+        return URL(text)
+    except ValueError as e:
+        raise BadInput(
+            f"'{text[:200]}' is not a valid link ({_why_invalid(e)}).", hint="Check the link."
+        ) from None
+
+
+def _why_invalid(error: ValueError) -> str:
+    if isinstance(error, UnicodeError):
+        return "its host name is not a valid international name"
+    reason = str(error).split(":", 1)[0].strip().rstrip(".")
+    if "IPv6" in reason:
+        return "its [IPv6] address is not closed or not valid"
+    return reason[:80] or "it cannot be parsed"
+
+
+def _redirect_target(current: URL, location: str) -> URL:
+    try:
+        target = current.join(parse_link(location))
+    except (BadInput, ValueError):
+        raise FetchError(
+            f"{current.host} redirected to a malformed address ({location[:100]}).",
+            hint="Give the final address of the page.",
+        ) from None
+    return target
+
+
+def _malformed_response(url: URL, error: aiohttp.ClientError) -> FetchError:
+    """A broken HTTP answer (bad status line, oversized headers, bad chunk, short body)."""
+    text = str(getattr(error, "message", "") or error)
+    if isinstance(error, aiohttp.ClientPayloadError):
+        what = "the page stopped before its end or was sent in broken pieces"
+    elif "too long" in text.lower() or "too many" in text.lower():
+        what = "its headers are too large"
+    else:
+        what = "its answer is not valid HTTP"
+    return FetchError(
+        f"{url.host} sent a malformed response: {what}.", hint="Try again later, or another link."
+    )

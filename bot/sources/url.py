@@ -27,6 +27,7 @@ def settings_from(config: FetchConfig) -> FetchSettings:
         retries=config.retries,
         per_host_limit=config.per_host_limit,
         allow_loopback=config.allow_loopback,
+        deadline=config.deadline,
     )
 
 
@@ -40,8 +41,10 @@ async def _read_url(url: str, config: FetchConfig, *, pick: str | None = None) -
     import json
 
     from bot.errors import MalformedInput
+    from bot.fetch.client import parse_link
     from bot.sources import discourse, hackernews, mastodon, read_bytes, reddit, webpage
 
+    parse_link(url)  # a malformed link is refused before any recogniser reads it
     # Threads with a JSON form are read through it: it holds the whole tree, with scores.
     api, parser = reddit.json_url(url), reddit.parse
     if (number := hackernews.item_id(url)) is not None:
