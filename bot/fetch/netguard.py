@@ -150,7 +150,10 @@ def parse_ipv4(host: str) -> ipaddress.IPv4Address | None:
         return None
     if len(parts) > 4 or not all(_NUMBER.match(p) for p in parts):
         raise ValueError(host)
-    numbers = [_inet_number(p) for p in parts]
+    try:
+        numbers = [_inet_number(p) for p in parts]
+    except ValueError:
+        raise ValueError(host) from None
     *head, last = numbers
     if any(n > 255 for n in head) or last >= 256 ** (4 - len(head)):
         raise ValueError(host)
