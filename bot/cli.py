@@ -172,6 +172,12 @@ def _parser() -> argparse.ArgumentParser:
         help="which post of an export, item of a feed or thread of an mbox (title, slug or "
         "link; 'threadbrief list FILE' shows them)",
     )
+    s.add_argument(
+        "--max-comments",
+        type=_bounded("--max-comments", 1, 10**9),
+        metavar="N",
+        help="refuse threads of more than N comments (default brief.max_comments, 100000)",
+    )
     s.add_argument("--json", action="store_true", help="print the brief as JSON (schema_version 1)")
     _global_options(s, top=False)
 
@@ -251,15 +257,31 @@ def _source_bytes(args: argparse.Namespace, config: Any) -> tuple[bytes, str]:
 
 
 def _read(args: argparse.Namespace, config: Any) -> Any:
+    from bot.errors import TooManyComments
+
+    default: int = config.brief.max_comments
+    most: int = default if args.max_comments is None else args.max_comments
+    try:
+        return _read_at_most(args, config, most)
+    except TooManyComments as e:
+        e.hint = (
+            "Pass --max-comments with a larger number to brief it anyway "
+            f"(the default, brief.max_comments in the config, is {default:,})."
+        )
+        raise
+
+
+def _read_at_most(args: argparse.Namespace, config: Any, most: int) -> Any:
+    """The thread, read no further than its comment `most` + 1 (then TooManyComments)."""
     from bot.sources import read_bytes
 
     if args.source.startswith(("http://", "https://")):
         from bot.jobs import SourceRequest, read_source
 
-        return read_source(SourceRequest(url=args.source, pick=args.pick), config.fetch)
+        return read_source(SourceRequest(url=args.source, pick=args.pick), config.fetch, most)
     data, name = _source_bytes(args, config)
     try:
-        return read_bytes(data, pick=args.pick)
+        return read_bytes(data, pick=args.pick, max_comments=most)
     except ThreadBriefError as e:
         e.message = f"{name}: {e.message}"
         raise

@@ -41,6 +41,8 @@ class BriefConfig:
     sentences: int = 3
     viewpoints: int = 5
     quotes: int = 2
+    max_comments: int = 100000
+    """Comments the CLI reads at most (--max-comments overrides; the bot's is bot.max_comments)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -107,3 +107,9 @@ class ConfigError(ThreadBriefError):
     """A setting is missing or invalid: the message names the key and what is wrong."""
 
     code = "config"
+
+
+class TooManyComments(TooLarge):
+    """A thread past the comment limit, found while it is read: the rest is never parsed."""
+
+    code = "too-many-comments"

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from bot.brief import Brief
 from bot.config import FetchConfig
-from bot.errors import Busy, TooLarge
+from bot.errors import Busy, TooLarge, TooManyComments
 from bot.pipeline import BriefOptions, make_brief
 from bot.sources.chat import ChatHistory
 from bot.thread import Thread
@@ -60,17 +60,26 @@ def read_chat(history: ChatHistory, fetch: FetchConfig) -> Thread:
     return chat_thread(history, linked)
 
 
-def read_source(request: SourceRequest, fetch: FetchConfig) -> Thread:
-    """Download and parse, synchronously: meant to run in a worker process or the CLI."""
+def read_source(
+    request: SourceRequest, fetch: FetchConfig, max_comments: int | None = None
+) -> Thread:
+    """Download and parse, synchronously: meant to run in a worker process or the CLI.
+
+    An upload stops being read at its first comment past `max_comments` (TooManyComments).
+    """
     from bot.sources import read_bytes
+    from bot.sources.limit import check_count
 
     if request.chat is not None:
-        return read_chat(request.chat, fetch)
-    if request.url is not None:
+        thread = read_chat(request.chat, fetch)
+    elif request.url is not None:
         from bot.sources.url import read_url
 
-        return asyncio.run(read_url(request.url, fetch, pick=request.pick))
-    return read_bytes(request.data or b"", pick=request.pick)
+        thread = asyncio.run(read_url(request.url, fetch, pick=request.pick))
+    else:
+        return read_bytes(request.data or b"", pick=request.pick, max_comments=max_comments)
+    check_count(thread.present_count, max_comments)  # a download is bounded by its size already
+    return thread
 
 
 def _warm_up(parent: int) -> None:
@@ -139,14 +148,21 @@ class JobRunner:
         loop = asyncio.get_running_loop()
         async with self._slots:
             await progress(f"Reading {request.describe()}…")
-            thread = await loop.run_in_executor(self.executor, read_source, request, self.fetch)
+            try:
+                thread = await loop.run_in_executor(
+                    self.executor, read_source, request, self.fetch, self.max_comments
+                )
+            except TooManyComments:
+                raise self._too_large(f"more than {self.max_comments:,}") from None
             n = thread.present_count
             if n > self.max_comments:
-                raise TooLarge(
-                    f"This thread has {n:,} comments; this bot briefs at most "
-                    f"{self.max_comments:,}.",
-                    hint="Ask the bot's owner to raise bot.max_comments.",
-                )
+                raise self._too_large(f"{n:,}")
             await progress(f"Reading {n:,} comment{'s' if n != 1 else ''}…")
             brief = await loop.run_in_executor(self.executor, make_brief, thread, options)
         return brief, thread
+
+    def _too_large(self, count: str) -> TooLarge:
+        return TooLarge(
+            f"This thread has {count} comments; this bot briefs at most {self.max_comments:,}.",
+            hint="Ask the bot's owner to raise bot.max_comments.",
+        )

@@ -197,3 +197,19 @@ async def test_a_private_address_is_refused_with_a_clear_message(fake: FakeDisco
     [reply] = record.followups
     assert reply["flags"] & 64
     assert "link-local address" in reply["embeds"][0]["description"].replace("\\", "")
+
+
+async def test_an_upload_past_max_comments_is_refused_privately_while_read(
+    fake: FakeDiscord, tmp_path: Path, worker_pool: Any
+) -> None:
+    from tests.fakediscord.fixtures import bot_config, running_bot
+
+    async with running_bot(fake, bot_config(tmp_path, max_comments=5), worker_pool):
+        attachment = fake.add_attachment("tram-vote.txt", FIXTURE.read_bytes())
+        record = await fake.invoke_slash("summarize", subcommand="file", file=attachment)
+        await fake.wait_for(lambda: record.followups)
+    [reply] = record.followups
+    assert reply["flags"] & 64
+    text = reply["embeds"][0]["description"]
+    assert "more than 5 comments; this bot briefs at most 5" in text
+    assert r"raise bot.max\_comments" in text  # escaped for Discord markdown

@@ -189,3 +189,13 @@ def test_a_discord_channel_export_is_briefed_in_the_terminal() -> None:
     assert result.returncode == 0, result.stderr
     assert "Read 10 messages in #library" in result.stdout
     assert "Could they open Sunday afternoons only" in result.stdout
+
+
+def test_a_thread_past_max_comments_is_refused_saying_how_to_brief_it(tmp_path: Path) -> None:
+    path = tmp_path / "thread.json"
+    path.write_text(json.dumps({"source": "test", **thread_dict(tram_thread())}))
+    result = threadbrief("summarize", str(path), "--max-comments", "3")
+    assert result.returncode == 2
+    assert "more than 3 comments" in result.stderr and "--max-comments" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert threadbrief("summarize", str(path), "--max-comments", "7").returncode == 0

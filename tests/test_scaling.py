@@ -18,6 +18,7 @@ import pytest
 
 from bench.formats import FORMATS
 from bench.speed import generate
+from bot.errors import TooManyComments
 from bot.pipeline import annotate_languages, make_brief
 from bot.sources import read_bytes
 from bot.text.sentences import split_sentences
@@ -97,3 +98,23 @@ def test_rendering_grows_linearly() -> None:
 
     ratio = steps(rendered(LARGE)) / steps(rendered(SMALL))
     assert ratio < LINEAR_ENOUGH, f"{ratio:.1f}x the work for 4x the comments"
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_an_oversized_thread_is_refused_while_it_is_read(fmt: str) -> None:
+    data = FORMATS[fmt](generate(LARGE))
+    read_bytes(data)  # imports and caches warmed, so both counts are of reading alone
+    with pytest.raises(TooManyComments, match=f"more than {SMALL:,} comments"):
+        read_bytes(data, max_comments=SMALL)
+
+    def refused() -> None:
+        with pytest.raises(TooManyComments):
+            read_bytes(data, max_comments=SMALL)
+
+    # Stopping at a quarter of the comments costs well under the whole read.
+    assert steps(refused) < 0.6 * steps(lambda: read_bytes(data))
+
+
+def test_a_thread_at_the_limit_is_read_whole() -> None:
+    data = FORMATS["text"](generate(SMALL))
+    assert len(read_bytes(data, max_comments=SMALL).comments) == SMALL

@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.errors import BadInput, MalformedInput, UnsupportedSource
 from bot.sources.checked import checked
+from bot.sources.limit import check_count
 from bot.thread import Thread
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -105,20 +106,22 @@ def _json(text: str) -> Any:
         ) from None
 
 
-def parse_json(obj: object, *, url: str | None = None) -> Thread:
+def parse_json(obj: object, *, url: str | None = None, max_comments: int | None = None) -> Thread:
     """A decoded JSON document of any supported shape."""
-    return checked(_parse_json(obj, url=url))
+    thread = checked(_parse_json(obj, url=url, max_comments=max_comments))
+    check_count(thread.present_count, max_comments)
+    return thread
 
 
-def _parse_json(obj: object, *, url: str | None = None) -> Thread:
+def _parse_json(obj: object, *, url: str | None = None, max_comments: int | None = None) -> Thread:
     from bot.sources import discord_export, discourse, hackernews, mastodon, own_json, reddit
 
     if own_json.looks_like(obj):
-        return own_json.parse(obj)
+        return own_json.parse(obj, max_comments=max_comments)
     if reddit.looks_like(obj):
-        return reddit.parse(obj, url=url)
+        return reddit.parse(obj, url=url, max_comments=max_comments)
     if hackernews.looks_like(obj):
-        return hackernews.parse(obj, url=url)
+        return hackernews.parse(obj, url=url, max_comments=max_comments)
     if discourse.looks_like(obj):
         return discourse.parse(obj, url=url)
     if mastodon.looks_like(obj):
@@ -188,15 +191,17 @@ def _is_html(text: str) -> bool:
     return first is not None and first[0] in ("html", "head", "body")
 
 
-def _parse_xml(kind: str, data: bytes, url: str | None, pick: str | None) -> Thread:
+def _parse_xml(
+    kind: str, data: bytes, url: str | None, pick: str | None, max_comments: int | None
+) -> Thread:
     if kind == "disqus":
         from bot.sources import disqus
 
-        return disqus.parse(data, pick=pick, url=url)
+        return disqus.parse(data, pick=pick, url=url, max_comments=max_comments)
     if kind == "wxr":
         from bot.sources import wxr
 
-        return wxr.parse(data, pick=pick, url=url)
+        return wxr.parse(data, pick=pick, url=url, max_comments=max_comments)
     from bot.sources import feed
 
     parsed = feed.parse_feed(data, url=url)
@@ -204,22 +209,39 @@ def _parse_xml(kind: str, data: bytes, url: str | None, pick: str | None) -> Thr
 
 
 def parse_text(
-    text: str, *, url: str | None = None, pick: str | None = None, data: bytes | None = None
+    text: str,
+    *,
+    url: str | None = None,
+    pick: str | None = None,
+    data: bytes | None = None,
+    max_comments: int | None = None,
 ) -> Thread:
-    """Decoded text of any supported format."""
-    return checked(_parse_text(text, url=url, pick=pick, data=data))
+    """Decoded text of any supported format.
+
+    The large formats stop reading at the first comment past `max_comments` (TooManyComments);
+    the others, small by nature, are checked once read.
+    """
+    thread = checked(_parse_text(text, url=url, pick=pick, data=data, max_comments=max_comments))
+    check_count(thread.present_count, max_comments)
+    return thread
 
 
 def _parse_text(
-    text: str, *, url: str | None = None, pick: str | None = None, data: bytes | None = None
+    text: str,
+    *,
+    url: str | None = None,
+    pick: str | None = None,
+    data: bytes | None = None,
+    max_comments: int | None = None,
 ) -> Thread:
     stripped = text.lstrip("\ufeff \t\r\n")
     if not stripped:
         raise BadInput("The input is empty.", hint=_TRY_HINT)
     if stripped[0] in "{[":
-        return _parse_json(_json(stripped), url=url)
+        return _parse_json(_json(stripped), url=url, max_comments=max_comments)
     if stripped.startswith("<") and (kind := _xml_kind(stripped)) is not None:
-        return _parse_xml(kind, data if data is not None else stripped.encode("utf-8"), url, pick)
+        raw = data if data is not None else stripped.encode("utf-8")
+        return _parse_xml(kind, raw, url, pick, max_comments)
     if stripped.startswith("<") and (
         _is_html(stripped) or re.match(r"<!doctype html", stripped[:200], re.IGNORECASE)
     ):
@@ -230,11 +252,18 @@ def _parse_text(
 
     if mailinglist.looks_like(stripped):
         return mailinglist.parse(stripped, url=url, data=data, pick=pick)
-    return textdump.parse(stripped, url=url)
+    return textdump.parse(stripped, url=url, max_comments=max_comments)
 
 
 def read_bytes(
-    data: bytes, *, url: str | None = None, pick: str | None = None, charset: str | None = None
+    data: bytes,
+    *,
+    url: str | None = None,
+    pick: str | None = None,
+    charset: str | None = None,
+    max_comments: int | None = None,
 ) -> Thread:
     """Any supported file or download, told apart by its content."""
-    return parse_text(decode(data, charset), url=url, pick=pick, data=data)
+    return parse_text(
+        decode(data, charset), url=url, pick=pick, data=data, max_comments=max_comments
+    )

@@ -12,6 +12,7 @@ from xml.etree.ElementTree import Element
 
 from bot.errors import NotFound
 from bot.sources.html_text import html_to_text
+from bot.sources.limit import check_count
 from bot.sources.safexml import parse_xml
 from bot.thread import Article, Comment, Thread, parents_first
 
@@ -50,7 +51,13 @@ def list_threads(data: bytes) -> list[tuple[str, str | None, int]]:
     ]
 
 
-def parse(data: bytes, *, pick: str | None = None, url: str | None = None) -> Thread:
+def parse(
+    data: bytes,
+    *,
+    pick: str | None = None,
+    url: str | None = None,
+    max_comments: int | None = None,
+) -> Thread:
     root = parse_xml(data, "Disqus export")
     threads = {t.get(DSQ): t for t in root.findall(f"{NS}thread")}
     posts = root.findall(f"{NS}post")
@@ -91,6 +98,7 @@ def parse(data: bytes, *, pick: str | None = None, url: str | None = None) -> Th
         if _true(post, "isDeleted") or _true(post, "isSpam"):
             missing += 1
             continue
+        check_count(len(comments) + 1, max_comments)
         text, spans = html_to_text(post.findtext(f"{NS}message") or "")
         comments.append(
             Comment(

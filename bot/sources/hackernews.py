@@ -13,6 +13,7 @@ from bot.errors import MalformedInput, NotFound
 from bot.sources.checked import whole_number
 from bot.sources.html_text import html_to_text
 from bot.sources.json_values import from_unix
+from bot.sources.limit import check_count
 from bot.thread import Article, Comment, Thread
 
 ALGOLIA = "https://hn.algolia.com/api/v1"
@@ -51,7 +52,7 @@ def _link(number: Any) -> str:
     return f"https://news.ycombinator.com/item?id={number}"
 
 
-def _algolia(root: dict[str, Any]) -> Thread:
+def _algolia(root: dict[str, Any], max_comments: int | None) -> Thread:
     comments: list[Comment] = []
     missing = 0
     seen: set[int] = {id(root)}
@@ -68,6 +69,7 @@ def _algolia(root: dict[str, Any]) -> Thread:
             missing += 1
             stack.extend((c, parent) for c in replies)
             continue
+        check_count(len(comments) + 1, max_comments)
         body, spans = html_to_text(text)
         cid = str(child.get("id"))
         comments.append(
@@ -100,7 +102,7 @@ def _kids(item: dict[str, Any]) -> list[int]:
     return [k for k in kids if isinstance(k, int) and not isinstance(k, bool)]
 
 
-def _firebase(items: list[dict[str, Any]]) -> Thread:
+def _firebase(items: list[dict[str, Any]], max_comments: int | None) -> Thread:
     by_id = {i["id"]: i for i in items if isinstance(i, dict) and _int(i.get("id")) is not None}
     root = next(
         (
@@ -131,6 +133,7 @@ def _firebase(items: list[dict[str, Any]]) -> Thread:
             missing += 1
             stack.extend((k, parent) for k in replies)
             continue
+        check_count(len(comments) + 1, max_comments)
         body, spans = html_to_text(text)
         cid = str(item["id"])
         comments.append(
@@ -174,14 +177,14 @@ def _thread(
     )
 
 
-def parse(obj: object, *, url: str | None = None) -> Thread:
+def parse(obj: object, *, url: str | None = None, max_comments: int | None = None) -> Thread:
     del url
     if obj is None or (isinstance(obj, dict) and obj.get("status") == 404):
         raise NotFound("Hacker News has no item with this id.", hint="Check the link.")
     if isinstance(obj, dict) and "children" in obj:
-        return _algolia(obj)
+        return _algolia(obj, max_comments)
     if isinstance(obj, dict):
-        return _firebase([obj])
+        return _firebase([obj], max_comments)
     if isinstance(obj, list) and obj and all(isinstance(x, dict) for x in obj):
-        return _firebase(obj)
+        return _firebase(obj, max_comments)
     raise MalformedInput("This Hacker News JSON is neither an Algolia item nor Firebase items.")

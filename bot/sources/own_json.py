@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.errors import MalformedInput
+from bot.sources.limit import check_count
 from bot.thread import Article, Comment, CommentKind, Span, SpanKind, Thread
 
 
@@ -120,7 +121,7 @@ def _comment(obj: object, index: int) -> Comment:
     )
 
 
-def parse(obj: object) -> Thread:
+def parse(obj: object, *, max_comments: int | None = None) -> Thread:
     if isinstance(obj, dict) and "schema_version" in obj:
         obj = obj.get("thread")
     if not isinstance(obj, dict):
@@ -128,6 +129,7 @@ def parse(obj: object) -> Thread:
     comments = obj.get("comments", [])
     if not isinstance(comments, list):
         raise _fail("thread.comments", "expected a list")
+    check_count(len(comments), max_comments)
     declared = obj.get("declared_count")
     missing = obj.get("missing", 0)
     if declared is not None and not isinstance(declared, int):

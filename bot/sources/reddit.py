@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.errors import MalformedInput
 from bot.sources.json_values import as_list, from_unix
+from bot.sources.limit import check_count
 from bot.thread import Article, Comment, Thread
 
 _THREAD_PATH = re.compile(r"^/r/(\w+)/comments/(\w+)")
@@ -42,7 +43,7 @@ def _d(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def parse(obj: object, *, url: str | None = None) -> Thread:
+def parse(obj: object, *, url: str | None = None, max_comments: int | None = None) -> Thread:
     if not looks_like(obj):
         raise MalformedInput("This Reddit JSON is not a thread (expected a list of two listings).")
     assert isinstance(obj, list)
@@ -75,6 +76,7 @@ def parse(obj: object, *, url: str | None = None) -> Thread:
             stack.extend((c, parent) for c in replies)
             continue
         cid = str(data.get("id"))
+        check_count(len(comments) + 1, max_comments)
         author = data.get("author")
         comments.append(
             Comment(

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.errors import BadInput
+from bot.sources.limit import check_count
 from bot.thread import Article, Comment, Span, SpanKind, Thread
 
 _NUMBER_WORDS = {"no": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
@@ -184,7 +185,8 @@ class _Collector:
     same indentation, since dumps often flatten the first level of nesting.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_comments: int | None = None) -> None:
+        self.max_comments = max_comments
         self.drafts: list[_Draft] = []
         self.ids: set[str] = set()
         self.stack: list[_Draft] = []
@@ -209,6 +211,7 @@ class _Collector:
         else:
             self.top += 1
             cid = f"c{self.top}"
+        check_count(len(self.drafts) + 1, self.max_comments)
         if cid in self.ids:
             cid = f"{cid}~{len(self.drafts) + 1}"
         draft = _Draft(cid, parent.id if parent else None, indent, bullet)
@@ -248,7 +251,9 @@ class _Collector:
             previous_blank = False
 
 
-def _comments(lines: list[str]) -> tuple[tuple[Comment, ...], bool | None]:
+def _comments(
+    lines: list[str], max_comments: int | None
+) -> tuple[tuple[Comment, ...], bool | None]:
     closed: bool | None = None
     kept: list[str] = []
     for line in lines:
@@ -259,7 +264,7 @@ def _comments(lines: list[str]) -> tuple[tuple[Comment, ...], bool | None]:
             break
         kept.append(line)
     kept = _name_date_to_says(kept)
-    collector = _Collector()
+    collector = _Collector(max_comments)
     collector.add(kept)
     comments = []
     for d in collector.drafts:
@@ -300,7 +305,7 @@ def _name_date_to_says(lines: list[str]) -> list[str]:
     return out
 
 
-def parse(text: str, *, url: str | None = None) -> Thread:
+def parse(text: str, *, url: str | None = None, max_comments: int | None = None) -> Thread:
     if not text.strip():
         raise BadInput(
             "The text is empty.", hint="Paste or upload a page copied with its comments."
@@ -318,7 +323,7 @@ def parse(text: str, *, url: str | None = None) -> Thread:
         article_lines, comment_lines = lines[:header_at], lines[header_at + 1 :]
         word = _HEADER.match(lines[header_at]).group(1).lower().replace(",", "")  # type: ignore[union-attr]
         declared = _NUMBER_WORDS.get(word, int(word) if word.isdigit() else 0)
-    comments, closed_after = _comments(comment_lines) if comment_lines else ((), None)
+    comments, closed_after = _comments(comment_lines, max_comments) if comment_lines else ((), None)
     article = _article(article_lines, url)
     if article is None and not comments:
         raise BadInput(

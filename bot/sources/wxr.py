@@ -16,6 +16,7 @@ from xml.etree.ElementTree import Element
 
 from bot.errors import NotFound
 from bot.sources.html_text import html_to_text
+from bot.sources.limit import check_count
 from bot.sources.safexml import parse_xml
 from bot.thread import Article, Comment, CommentKind, Thread, parents_first
 
@@ -120,7 +121,13 @@ def _pick(items: list[Element], pick: str | None) -> tuple[Element, str | None]:
     raise NotFound(f'No post in this export matches "{pick}".', hint=f"Posts include {some}.")
 
 
-def parse(data: bytes, *, pick: str | None = None, url: str | None = None) -> Thread:
+def parse(
+    data: bytes,
+    *,
+    pick: str | None = None,
+    url: str | None = None,
+    max_comments: int | None = None,
+) -> Thread:
     root = parse_xml(data, "WordPress export")
     item, note = _pick(_items(root), pick)
     text, _ = _text(item.findtext(CONTENT) or "")
@@ -143,6 +150,7 @@ def parse(data: bytes, *, pick: str | None = None, url: str | None = None) -> Th
         kind = {"pingback": CommentKind.PINGBACK, "trackback": CommentKind.TRACKBACK}.get(
             _wp(record, "comment_type"), CommentKind.COMMENT
         )
+        check_count(len(comments) + 1, max_comments)
         body, spans = _text(_wp(record, "comment_content"))
         parent = _wp(record, "comment_parent")
         cid = _wp(record, "comment_id")
