@@ -24,13 +24,13 @@ _SPACE = re.compile(r"\s")
 def text(value: Any) -> str | None:
     """Text as text, numbers as their digits; anything else (lists, objects, booleans) absent."""
     if isinstance(value, str):
-        return _valid(value)
+        return valid_text(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     return None
 
 
-def _valid(value: str) -> str:
+def valid_text(value: str) -> str:
     """Text that can be written as UTF-8: lone surrogates (from JSON escapes) become U+FFFD."""
     try:
         value.encode("utf-8")
@@ -56,7 +56,7 @@ def link(value: Any) -> str | None:
     """An http(s) link, with any whitespace in it percent-encoded so it stays one link."""
     if not isinstance(value, str):
         return None
-    value = _valid(value.strip())
+    value = valid_text(value.strip())
     if not value.lower().startswith(("http://", "https://")):
         return None
     return _SPACE.sub(lambda m: quote(m.group()), value)
@@ -86,7 +86,7 @@ def _article(article: Any) -> Article | None:
     paragraphs = article.paragraphs if isinstance(article.paragraphs, tuple | list) else ()
     return Article(
         title=text(article.title),
-        paragraphs=tuple(_valid(p) for p in paragraphs if isinstance(p, str) and p.strip()),
+        paragraphs=tuple(valid_text(p) for p in paragraphs if isinstance(p, str) and p.strip()),
         author=text(article.author),
         site=text(article.site),
         url=link(article.url),
@@ -97,7 +97,7 @@ def _article(article: Any) -> Article | None:
 
 def _comment(c: Comment, index: int) -> Comment:
     body = c.text if isinstance(c.text, str) else ""
-    body = _valid(body)
+    body = valid_text(body)
     return Comment(
         id=text(c.id) or f"#{index + 1}",
         text=body,
@@ -169,7 +169,7 @@ def checked(thread: Thread) -> Thread:
     comments = _unique_ids(comments)
     comments, cycles = break_cycles(comments)
     ordered = tuple(comments) if _in_order(comments) else parents_first(comments)
-    notes = [_valid(n) for n in thread.notes if isinstance(n, str)]
+    notes = [valid_text(n) for n in thread.notes if isinstance(n, str)]
     if cycles:
         many = cycles != 1
         notes.append(
@@ -188,5 +188,7 @@ def checked(thread: Thread) -> Thread:
         closed=thread.closed if isinstance(thread.closed, bool) else None,
         notes=tuple(notes),
         url=link(thread.url),
-        extra={k: _valid(v) for k, v in extra.items() if isinstance(k, str) and isinstance(v, str)},
+        extra={
+            k: valid_text(v) for k, v in extra.items() if isinstance(k, str) and isinstance(v, str)
+        },
     )

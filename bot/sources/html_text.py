@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import re
-from html.parser import HTMLParser
 
 from bot.thread import Span, SpanKind
 
@@ -36,52 +35,72 @@ _BLOCKS = frozenset(
 _DROP = frozenset({"script", "style", "iframe", "noscript", "template"})
 
 
-class _Collector(HTMLParser):
+class _Collector:
+    """The events of lxml's HTML parser (libxml2: linear on any input, unlike html.parser, whose
+    unclosed tags are rescanned from each "<") as text parts and quotation marks."""
+
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
+        self.length = 0
         self.quote_depth = 0
         self.drop_depth = 0
         self.marks: list[tuple[int, bool]] = []  # (offset in joined text, entering quote)
 
-    def _length(self) -> int:
-        return sum(len(p) for p in self.parts)
+    def _add(self, text: str) -> None:
+        self.parts.append(text)
+        self.length += len(text)
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def start(self, tag: str, attrib: object) -> None:
         if tag in _DROP:
             self.drop_depth += 1
         elif tag == "br":
-            self.parts.append("\n")
+            self._add("\n")
         elif tag in _BLOCKS:
-            self.parts.append("\n\n")
+            self._add("\n\n")
         if tag == "blockquote":
             self.quote_depth += 1
             if self.quote_depth == 1:
-                self.marks.append((self._length(), True))
+                self.marks.append((self.length, True))
 
-    def handle_endtag(self, tag: str) -> None:
+    def end(self, tag: str) -> None:
         if tag in _DROP:
             self.drop_depth = max(0, self.drop_depth - 1)
         elif tag in _BLOCKS:
-            self.parts.append("\n\n")
+            self._add("\n\n")
         if tag == "blockquote" and self.quote_depth:
             self.quote_depth -= 1
             if self.quote_depth == 0:
-                self.marks.append((self._length(), False))
+                self.marks.append((self.length, False))
 
-    def handle_data(self, data: str) -> None:
+    def data(self, data: str) -> None:
         if not self.drop_depth:
-            self.parts.append(data)
+            self._add(data)
+
+    def close(self) -> None:
+        return None
+
+
+def _collect(fragment: str) -> _Collector:
+    from lxml import etree
+
+    from bot.sources.checked import valid_text
+
+    collector = _Collector()
+    cleaned = valid_text(fragment).replace("\x00", "")
+    if cleaned.strip():
+        parser = etree.HTMLParser(target=collector, no_network=True)
+        parser.feed(cleaned)
+        parser.close()
+    return collector
 
 
 def html_to_text(fragment: str) -> tuple[str, tuple[Span, ...]]:
     """Plain text with "\\n\\n" between paragraphs, and the spans of its blockquotes."""
-    collector = _Collector()
-    collector.feed(fragment)
-    collector.close()
+    collector = _collect(fragment)
     raw = "".join(collector.parts)
     # Normalise whitespace paragraph by paragraph, tracking where quotes start and end.
     out: list[str] = []
+    written = 0  # length of "\n\n".join(out) plus a trailing separator: sum(len(p) + 2)
     spans: list[Span] = []
     marks = iter([*collector.marks, (len(raw) + 1, False)])
     mark = next(marks)
@@ -91,22 +110,26 @@ def html_to_text(fragment: str) -> tuple[str, tuple[Span, ...]]:
         end = pos + len(piece)
         while mark[0] <= pos or (mark[0] < end and not piece.strip()):
             if mark[1]:
-                start = sum(len(p) + 2 for p in out)
+                start = written
             elif start is not None:
-                spans.append(
-                    Span(start, max(start, sum(len(p) + 2 for p in out) - 2), SpanKind.QUOTE)
-                )
+                spans.append(Span(start, max(start, written - 2), SpanKind.QUOTE))
                 start = None
             mark = next(marks, (len(raw) + 10, False))
         text = "\n".join(" ".join(line.split()) for line in piece.split("\n")).strip()
         if text and piece.strip():
             out.append(text)
+            written += len(text) + 2
         pos = end
     if start is not None:
-        spans.append(Span(start, sum(len(p) + 2 for p in out) - 2, SpanKind.QUOTE))
+        spans.append(Span(start, written - 2, SpanKind.QUOTE))
+    quoted = sorted(spans, key=lambda s: s.start)
     offset = 0
+    q = 0
     for paragraph in out:  # plain-text quoting, as on Hacker News: "> their words"
-        if paragraph.startswith(">") and not any(s.start <= offset < s.end for s in spans):
+        while q < len(quoted) and quoted[q].end <= offset:
+            q += 1
+        inside = q < len(quoted) and quoted[q].start <= offset < quoted[q].end
+        if paragraph.startswith(">") and not inside:
             spans.append(Span(offset, offset + len(paragraph), SpanKind.QUOTE))
         offset += len(paragraph) + 2
     joined = "\n\n".join(out)

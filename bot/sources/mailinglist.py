@@ -11,12 +11,14 @@ A list thread is a discussion: its first message becomes an article only when it
 
 from __future__ import annotations
 
+import bisect
 import email.errors
 import email.parser
 import email.policy
 import email.utils
 import html
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -24,17 +26,54 @@ from email.message import EmailMessage
 from bot.errors import BadInput, MalformedInput
 from bot.thread import Article, Comment, Span, SpanKind, Thread
 
-_ONE_LINE_HEAD = re.compile(
-    r'^\s*Name:\s*"(?P<name>[^"]*)"\s+Email:\s*"(?P<email>[^"]*)"\s+To:\s*(?P<to>.*?)\s+'
-    r'Subject:\s*"(?P<subject>[^"]*)"',
-    re.DOTALL,
+_ONE_LINE_START = re.compile(
+    r'\s*Name:\s*"(?P<name>[^"]*)"\s+Email:\s*"(?P<email>[^"]*)"\s+To:', re.DOTALL
 )
+_QUOTED = re.compile(r'\s*"([^"]*)"')
+_SPACES = re.compile(r"\s*")
+
+
+@dataclass(frozen=True, slots=True)
+class _Head:
+    """The header of one message of a one-line dump: Name: "..." Email: "..." To: ... Subject:
+    "..."; `end` is where the body starts."""
+
+    name: str
+    email: str
+    subject: str
+    end: int
+
+
+def _one_line_head(chunk: str) -> _Head | None:
+    """The header at the start of `chunk`, read in one pass.
+
+    The recipients before "Subject:" are free text: a pattern like `To:\\s*(.*?)\\s+Subject:`
+    tries every split of a run of spaces three ways (cubic); here the first "Subject:" that
+    follows whitespace is found with `str.find`.
+    """
+    start = _ONE_LINE_START.match(chunk)
+    if start is None:
+        return None
+    pos = start.end()
+    while (at := chunk.find("Subject:", pos)) >= 0:
+        pos = at + len("Subject:")
+        if at == start.end() or not chunk[at - 1].isspace():
+            continue
+        subject = _QUOTED.match(chunk, pos)
+        if subject is not None:
+            return _Head(start["name"], start["email"], subject.group(1), subject.end())
+        after = _SPACES.match(chunk, pos)
+        if after is not None and chunk.startswith('"', after.end()):
+            return None  # an opening quote never closed: no later "Subject:" can close one
+    return None
+
+
 _WROTE = re.compile(
     r"^(?:On\s.{0,200}?\bwrote:|.{0,120}\bwrote:\s*$|-{2,}\s*Original Message\s*-{2,}|"
     r"From:\s.+\n(?:Sent|Date):)",
     re.MULTILINE | re.IGNORECASE,
 )
-_TAGGED_QUOTE = re.compile(r"<(\w{2,20})>.*?</\1>", re.DOTALL)
+_QUOTE_TAG = re.compile(r"<(/?)(\w{2,20})>")
 """Some lists quote with the quoted person's name as a tag: <blake> ... </blake>."""
 _SIGN_OFF = re.compile(
     r"^(?:-- ?$|(?:kind |best |warm |many )?(?:regards|thanks|thank you|cheers|best|"
@@ -55,7 +94,7 @@ class _Message:
 
 def looks_like(text: str) -> bool:
     head = text[:2000]
-    return bool(_ONE_LINE_HEAD.match(head)) or (
+    return _one_line_head(head) is not None or (
         head.startswith("From ") and re.search(r"^(?:From|Subject|Date):", head, re.M) is not None
     )
 
@@ -63,7 +102,7 @@ def looks_like(text: str) -> bool:
 def display_name(name: str, address: str = "") -> str:
     """ "Kay, Michael" -> "Michael Kay"; "ZOHAR,ILAN (HP)" -> "Ilan Zohar"; an address alone ->
     its local part."""
-    name = re.sub(r"\s*\([^)]*\)", "", name).strip().strip("'\"")
+    name = " ".join(re.sub(r"\([^()]*\)", " ", name).split()).strip("'\"").strip()
     if not name or "@" in name:
         return (name or address).split("@")[0]
     if name.count(",") == 1:
@@ -73,11 +112,31 @@ def display_name(name: str, address: str = "") -> str:
     return name.title() if name.isupper() else name
 
 
+def _tagged_quotes(body: str) -> Iterator[Span]:
+    """`<name> ... </name>` quotations, each from an opening tag to the first closing tag of the
+    same name, in one pass (the pattern `<(\\w+)>.*?</\\1>` rescans the rest of the body from
+    every opening tag that is never closed: quadratic)."""
+    tags = list(_QUOTE_TAG.finditer(body))
+    closes: dict[str, list[int]] = {}
+    for m in tags:
+        if m.group(1):
+            closes.setdefault(m.group(2), []).append(m.start())
+    by_start = {m.start(): m for m in tags}
+    pos = 0
+    for m in tags:
+        if m.group(1) or m.start() < pos:
+            continue
+        ends = closes.get(m.group(2), [])
+        i = bisect.bisect_left(ends, m.end())
+        if i < len(ends):
+            close = by_start[ends[i]]
+            yield Span(m.start(), close.end(), SpanKind.QUOTE)
+            pos = close.end()
+
+
 def _quote_and_signature(body: str) -> tuple[Span, ...]:
     """Spans of quoted text and of the sign-off, in a body with real line breaks."""
-    spans: list[Span] = [
-        Span(m.start(), m.end(), SpanKind.QUOTE) for m in _TAGGED_QUOTE.finditer(body)
-    ]
+    spans: list[Span] = list(_tagged_quotes(body))
     wrote = _WROTE.search(body)
     end_of_own = wrote.start() if wrote else len(body)
     if wrote:
@@ -112,7 +171,7 @@ def _one_line_messages(text: str) -> list[_Message]:
     for i, chunk in enumerate(text.strip().split("</s>")):
         if not chunk.strip():
             continue
-        head = _ONE_LINE_HEAD.match(chunk)
+        head = _one_line_head(chunk)
         if head is None:
             raise MalformedInput(
                 f"Message {i + 1} of this thread dump has no Name/Email/To/Subject header.",
@@ -122,9 +181,9 @@ def _one_line_messages(text: str) -> list[_Message]:
         messages.append(
             _Message(
                 id=str(i + 1),
-                author=display_name(head["name"], head["email"]),
-                subject=html.unescape(head["subject"]),
-                body=_one_line_body(chunk[head.end() :]),
+                author=display_name(head.name, head.email),
+                subject=html.unescape(head.subject),
+                body=_one_line_body(chunk[head.end :]),
             )
         )
     return messages
@@ -169,7 +228,7 @@ def _text_part(message: EmailMessage) -> str:
         payload = part.get_payload(decode=True)
         content = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
     if part.get_content_type() == "text/html":
-        return html.unescape(re.sub(r"<[^>]+>", " ", content))
+        return html.unescape(re.sub(r"<[^<>]+>", " ", content))
     return content
 
 
@@ -277,7 +336,7 @@ def parse(
     text: str, *, url: str | None = None, data: bytes | None = None, pick: str | None = None
 ) -> Thread:
     stripped = text.lstrip()
-    if _ONE_LINE_HEAD.match(stripped[:2000]):
+    if _one_line_head(stripped[:2000]) is not None:
         messages = _one_line_messages(stripped)
         source = "mailing-list"
     else:

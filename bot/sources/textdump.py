@@ -20,12 +20,14 @@ from bot.thread import Article, Comment, Span, SpanKind, Thread
 _NUMBER_WORDS = {"no": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _HEADER = re.compile(
     r"^\s*(\d[\d,]*|no|one|two|three|four|five)\s+"
-    r"(comments?|responses?|replies|reply|thoughts?\s+on\b.*)\s*:?\s*$",
+    r"(comments?|responses?|replies|reply|thoughts?\s+on\b.*)\s*(?::\s*)?$",
     re.IGNORECASE,
 )
 _NUMBERED = re.compile(r"^(\s*)(?:#(\d+)|(\d+)[.)])\s+(\S.*)$")
 _BULLET = re.compile(r"^(\s*)([•◦‣▪●\-*–])\s+(\S.*)$")
-_SAYS = re.compile(r"^(\s*)(\S.{0,60}?)\s+(?:says|said|wrote)\s*:\s*$", re.IGNORECASE)
+_SAYS = re.compile(r"^(\s*+)(\S(?:.{0,59}?\S)?)\s++(?:says|said|wrote)\s*:\s*$", re.IGNORECASE)
+"""The name ends in a non-space and the spaces after it are taken whole: `\\S.{0,60}?\\s+` would
+rescan a long run of spaces once for each of the 60 lengths the name may have."""
 _BYLINE = re.compile(r"^\s*(?:by|posted by|written by)\s+(.+)$", re.IGNORECASE)
 _FURNITURE = re.compile(
     r"^\s*(?:[*•-]\s*)?(?:link to|reply|log in to reply|login to reply|report|like|share|"
@@ -108,9 +110,9 @@ def _byline(line: str) -> tuple[str | None, str | None, datetime | None]:
     if not match:
         return None, None, None
     rest, published = match.group(1), None
-    if (on := re.search(r"\s+on\s+(.+)$", rest)) and (date := parse_date(on.group(1))):
+    if (on := re.search(r"(?<!\s)\s+on\s+(.+)$", rest)) and (date := parse_date(on.group(1))):
         rest, published = rest[: on.start()], date
-    parts = [p.strip(" ()[]–—-|") for p in re.split(r"\s*[|,]\s*|\s+[-–—]\s+", rest)]
+    parts = [p.strip(" ()[]–—-|") for p in re.split(r"(?<!\s)\s*[|,]\s*|(?<!\s)\s+[-–—]\s+", rest)]
     parts = [p for p in parts if p and not re.fullmatch(r"[\W_]+", p)]
     author = parts[0] if parts else None
     site = parts[1] if len(parts) > 1 and parse_date(parts[1]) is None else None

@@ -24,7 +24,7 @@ WP = "{https://wordpress.org/export/1.2/}"
 _NAMESPACES = re.compile(r"\{https?://wordpress\.org/export/1\.\d+/\}")
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
 CREATOR = "{http://purl.org/dc/elements/1.1/}creator"
-_SHORTCODE = re.compile(r"\[/?[a-zA-Z_-]+(?:\s[^\]]*)?\]")
+_SHORTCODE = re.compile(r"\[/?[a-zA-Z_-]+(?:\s[^\[\]]*)?\]")
 
 
 @dataclass(frozen=True, slots=True)

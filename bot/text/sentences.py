@@ -85,7 +85,10 @@ _SENTENCE_STARTERS = frozenset(
 )
 
 # terminal punctuation, closing quotes/brackets, then whitespace
-_BOUNDARY = re.compile(r"([.!?…]+|\.\.\.)([\"'”’»)\]]*)(\s+)")
+_BOUNDARY = re.compile(r"(?<![.!?…])([.!?…]++)([\"'”’»)\]]*+)(\s+)")
+"""Linear: only the first mark of a run starts a match, and neither run gives characters back
+(each is followed by characters it cannot hold), so a run of dots is scanned once, not once per
+dot."""
 _TOKEN_BEFORE = re.compile(r"([\w.\-]*)$", re.UNICODE)
 _DOTTED_ACRONYM = re.compile(r"^(?:[^\W\d_]\.){1,}[^\W\d_]$", re.UNICODE)
 
