@@ -42,6 +42,17 @@ _SMALL_TALK = re.compile(
 _NOT_PROSE = re.compile(r"https?://|www\.|[{}<>=;]")
 
 
+_THANKS = re.compile(r"^(?:hi|hello|hey|dear|thanks|thank you|many thanks|cheers|\+1)\b", re.I)
+
+
+def _answers_a_question(comment: Comment, earlier: list[Comment]) -> bool:
+    """The comment replies to a message that asks something (its parent, or the one before)."""
+    asked = next((c for c in earlier if c.id == comment.parent_id), None)
+    if asked is None and comment.parent_id is None and earlier:
+        asked = earlier[-1]
+    return asked is not None and "?" in asked.own_text()
+
+
 def _candidate(sentence: str) -> bool:
     words = len(sentence.split())
     return (
@@ -100,6 +111,11 @@ def key_sentences(
             sentences = [
                 s for s in every if len(s.split()) >= MIN_WORDS and not _NOT_PROSE.search(s)
             ][:1]
+        if not sentences and every and _answers_a_question(comment, comments[:index]):
+            # "Yes." to a question is the answer the thread turns on, however short.
+            first = every[0]
+            if len(first.split()) <= MAX_WORDS and not _THANKS.match(first):
+                sentences = [first]
         for position, sentence in enumerate(sentences):
             candidates.append((index, position, sentence))
             tokens.append(

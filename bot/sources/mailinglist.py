@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.message import EmailMessage
 
-from bot.errors import BadInput, MalformedInput
+from bot.errors import BadInput, MalformedInput, NotFound
 from bot.thread import Article, Comment, Span, SpanKind, Thread
 
 _ONE_LINE_START = re.compile(
@@ -69,11 +69,34 @@ def _one_line_head(chunk: str) -> _Head | None:
 
 
 _WROTE = re.compile(
-    r"^(?:On\s.{0,200}?\bwrote:|.{0,120}\bwrote:\s*$|-{2,}\s*Original Message\s*-{2,}|"
-    r"From:\s.+\n(?:Sent|Date):)",
+    r"^(?:On\s.{0,200}?\b(?:wrote|writes):|.{0,120}\b(?:wrote|writes):\s*$|"
+    r"In (?:message|article) <[^>\n]{1,200}>.{0,120}?\b(?:writes|wrote):|"
+    r"From:\s.+\n(?:Sent|Date):)"
+    r"|-{2,}\s*Original Message\s*-{2,}"
+    r"|_{10,}\s*\n\s*From:\s"
+    r"|\bFrom:\s[^\n]{1,120}?\s(?:Sent|Date):\s[^\n]{1,80}?\sTo:\s"
+    r'|(?:"[^"\n]{1,80}"|\b[\w.\'-]{1,40}(?: [\w.\'-]{1,40}){0,4})\s{0,3}'
+    r"<[^<>\s]{1,200}@[^<>\s]{1,200}>\s{1,9}on\s{1,9}"
+    r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\s+\d{1,2}:\d{2}",
     re.MULTILINE | re.IGNORECASE,
 )
 _QUOTE_TAG = re.compile(r"<(/?)(\w{2,20})>")
+"""Where a reply's quotation of the message it answers starts: "On ... wrote:", "X writes:",
+MH's "In message <id>, X writes:", Outlook's "-----Original Message-----" or "From: ... Sent:",
+and Lotus Notes' `"Slein, Judith A" <js@example.com> on 11/01/99 10:01:38 AM`."""
+_HEADER_LINE = re.compile(
+    r"^[ \t]*In-Reply-To:[ \t]*(?:Your message of|Message from)\b.*"
+    r"(?:\n[ \t]+\S.*|\n[ \t]*<[^<>\n]+>[ \t]*$)*\n?",
+    re.MULTILINE | re.IGNORECASE,
+)
+"""MH's `In-reply-to: Your message of ...` lines, pasted into bodies by some archives: headers,
+not anyone's words."""
+_CONTACT = re.compile(
+    r"[\w.+-]{1,64}@[\w-]{1,63}\.[\w.-]{1,253}|https?://|www\.|\(?\+?\d[\d ()./-]{6,25}\d|"
+    r"\b(?:tel|phone|fax|"
+    r"mobile|cell)\b",
+    re.IGNORECASE,
+)
 """Some lists quote with the quoted person's name as a tag: <blake> ... </blake>."""
 _SIGN_OFF = re.compile(
     r"^(?:-- ?$|(?:kind |best |warm |many )?(?:regards|thanks|thank you|cheers|best|"
@@ -90,13 +113,44 @@ class _Message:
     body: str
     published: datetime | None = None
     reply_to: str | None = None
+    references: tuple[str, ...] = ()
+
+
+_MBOX_HEAD = re.compile(r"^(?:From|Subject|Date|Message-ID):", re.MULTILINE | re.IGNORECASE)
+_HEADER_NAME = re.compile(r"[!-9;-~]{1,76}:")
+"""A header field name (RFC 5322: printable characters but the colon) and its colon."""
+_FIRST_HEADERS = frozenset(
+    {"return-path", "received", "from", "to", "subject", "date", "message-id", "delivered-to"}
+)
+
+
+def _is_message(head: str) -> bool:
+    """Headers, a blank line, a body: a single saved message (.eml), From: among the headers."""
+    block, blank, _ = head.replace("\r\n", "\n").partition("\n\n")
+    lines = block.split("\n")
+    if not blank or lines[0].split(":", 1)[0].lower() not in _FIRST_HEADERS:
+        return False
+    names = []
+    for line in lines:
+        if line[:1] in (" ", "\t"):
+            continue
+        match = _HEADER_NAME.match(line)
+        if match is None:
+            return False
+        names.append(match.group(0)[:-1].lower())
+    return "from" in names
 
 
 def looks_like(text: str) -> bool:
-    head = text[:2000]
-    return _one_line_head(head) is not None or (
-        head.startswith("From ") and re.search(r"^(?:From|Subject|Date):", head, re.M) is not None
-    )
+    """An mbox archive (a "From " line, then headers, however many Received lines come first),
+    a single saved message (headers, a blank line, a body), or a one-line thread dump."""
+    if _one_line_head(text[:2000]) is not None:
+        return True
+    head = text[:65536]
+    header_block = head.split("\n\n", 1)[0]
+    if head.startswith("From "):
+        return _MBOX_HEAD.search(header_block) is not None
+    return _is_message(head)
 
 
 def display_name(name: str, address: str = "") -> str:
@@ -134,7 +188,7 @@ def _tagged_quotes(body: str) -> Iterator[Span]:
             pos = close.end()
 
 
-def _quote_and_signature(body: str) -> tuple[Span, ...]:
+def _quote_and_signature(body: str, author: str | None = None) -> tuple[Span, ...]:
     """Spans of quoted text and of the sign-off, in a body with real line breaks."""
     spans: list[Span] = list(_tagged_quotes(body))
     wrote = _WROTE.search(body)
@@ -150,12 +204,47 @@ def _quote_and_signature(body: str) -> tuple[Span, ...]:
                 spans.append(Span(pos, pos + len(line), SpanKind.QUOTE))
         pos += len(line)
     sign_offs = [m for m in _SIGN_OFF.finditer(body, 0, end_of_own)]
+    signature = _contact_block(body, end_of_own, author)
     if sign_offs:
         start = sign_offs[-1].start()
         # only a sign-off near the end: a "thanks" in the middle is part of the message
         if len(body[start:end_of_own].split()) <= 40:
-            spans.append(Span(start, end_of_own, SpanKind.SIGNATURE))
+            signature = start if signature is None else min(start, signature)
+    if signature is not None:
+        spans.append(Span(signature, end_of_own, SpanKind.SIGNATURE))
     return tuple(sorted(spans, key=lambda s: s.start))
+
+
+def _contact_block(body: str, end: int, author: str | None = None) -> int | None:
+    """Where a signature block without a "-- " line starts: the message's last short lines,
+    holding an address or phone number ("Judith Slein / Xerox Corporation / js@example.com /
+    (716) 422-5169") or opening with the writer's name ("Dana Keller / Facilities Office").
+    A lone link on the last line is the writer's pointer, not a signature."""
+    text = body[:end].rstrip()
+    pos, start, lines, contact = len(text), None, 0, False
+    for line in reversed(text.splitlines(keepends=True)):
+        stripped = line.strip()
+        if (
+            not stripped
+            or stripped.startswith(">")
+            or lines >= 6
+            or len(stripped.split()) > 8
+            or (stripped.endswith((".", "?", "!", ":")) and not _CONTACT.search(stripped))
+        ):
+            break
+        pos -= len(line)
+        start, lines = pos, lines + 1
+        if _CONTACT.search(stripped):
+            contact = contact or lines > 1 or not stripped.startswith(("http", "www"))
+    if start is None or start == 0:
+        return None
+    block = text[start:]
+    names = {w.casefold() for w in re.findall(r"\w{2,}", author or "")}
+    first_line = {w.casefold() for w in re.findall(r"\w{2,}", block.split("\n", 1)[0])}
+    signed = bool(names & first_line) and all(len(x.split()) <= 5 for x in block.splitlines())
+    if (contact and (lines > 1 or "@" in block)) or signed:
+        return start
+    return None
 
 
 def _one_line_body(raw: str) -> str:
@@ -183,7 +272,7 @@ def _one_line_messages(text: str) -> list[_Message]:
                 id=str(i + 1),
                 author=display_name(head.name, head.email),
                 subject=html.unescape(head.subject),
-                body=_one_line_body(chunk[head.end :]),
+                body=_HEADER_LINE.sub("", _one_line_body(chunk[head.end :])).strip(),
             )
         )
     return messages
@@ -249,13 +338,15 @@ def _split_mbox(data: bytes) -> list[bytes]:
 
 
 def _mbox_messages(data: bytes) -> list[_Message]:
+    if not data.lstrip().startswith(b"From "):
+        data = b"From unknown Thu Jan  1 00:00:00 1970\n" + data.lstrip()  # a saved message
     parser = email.parser.BytesParser(policy=email.policy.default)
     messages = []
     for i, blob in enumerate(_split_mbox(data)):
         msg = parser.parsebytes(blob)
         assert isinstance(msg, EmailMessage)
         try:
-            name, address = email.utils.parseaddr(_header(msg, "From"))
+            name, address = _sender(msg)
         except _BROKEN_MAIL:
             name, address = "", ""
         date = None
@@ -270,60 +361,36 @@ def _mbox_messages(data: bytes) -> list[_Message]:
                 id=_header(msg, "Message-ID").strip() or str(i + 1),
                 author=display_name(name, address),
                 subject=_header(msg, "Subject"),
-                body=_text_part(msg).replace("\r\n", "\n").strip(),
+                body=_HEADER_LINE.sub("", _text_part(msg).replace("\r\n", "\n")).strip(),
                 published=date,
-                reply_to=_header(msg, "In-Reply-To").strip() or None,
+                reply_to=_first_id(_header(msg, "In-Reply-To")),
+                references=tuple(_IDS.findall(_header(msg, "References"))),
             )
         )
     return messages
 
 
-def _roots(messages: list[_Message]) -> dict[str, str]:
-    """Each message's thread: the id of the first message up its In-Reply-To chain."""
-    by_id = {m.id: m for m in messages}
-    roots: dict[str, str] = {}
-    for m in messages:
-        seen = {m.id}
-        current = m
-        while current.reply_to in by_id and current.reply_to not in seen:
-            current = by_id[current.reply_to]
-            seen.add(current.id)
-        roots[m.id] = current.id
-    return roots
+_IDS = re.compile(r"<[^<>\s]+>")
 
 
-def _subject(message: _Message) -> str:
-    return re.sub(r"^(?:(?:re|fwd?|aw)\s*:\s*)+", "", message.subject, flags=re.I).strip()
+def _first_id(value: str) -> str | None:
+    """The message id an In-Reply-To names: MH writes `Your message of ... <id>`."""
+    found = _IDS.search(value)
+    return found.group(0) if found else (value.strip() or None)
 
 
-def mbox_threads(data: bytes) -> list[tuple[str, int, datetime | None]]:
-    """The threads of an mbox: (subject, messages, first date), in archive order."""
-    messages = _mbox_messages(data)
-    roots = _roots(messages)
-    by_id = {m.id: m for m in messages}
-    counts: dict[str, int] = {}
-    for m in messages:
-        counts[roots[m.id]] = counts.get(roots[m.id], 0) + 1
-    return [
-        (_subject(by_id[r]) or "(no subject)", n, by_id[r].published) for r, n in counts.items()
-    ]
+def _sender(msg: EmailMessage) -> tuple[str, str]:
+    """(name, address) of the From header, read raw: pipermail writes `andy at example.com
+    (Andy Smith)`, which the modern header parser reads as an address without its name."""
+    import email.header
 
-
-def _picked(messages: list[_Message], pick: str) -> list[_Message]:
-    """The messages of the thread whose subject (or first message id) matches `pick`."""
-    from bot.errors import NotFound
-
-    roots = _roots(messages)
-    by_id = {m.id: m for m in messages}
-    wanted = pick.strip().lower()
-    threads = list(dict.fromkeys(roots.values()))
-    for exact in (True, False):
-        for root in threads:
-            subject = _subject(by_id[root]).lower()
-            if (subject == wanted or root.lower() == wanted) if exact else wanted in subject:
-                return [m for m in messages if roots[m.id] == root]
-    some = ", ".join(f'"{_subject(by_id[r])}"' for r in threads[:5])
-    raise NotFound(f'No thread in this archive matches "{pick}".', hint=f"Threads include {some}.")
+    raw = next((str(v) for k, v in msg.raw_items() if k.lower() == "from"), "")
+    try:
+        raw = str(email.header.make_header(email.header.decode_header(raw)))
+    except (ValueError, LookupError, UnicodeError):
+        pass
+    raw = re.sub(r"^([\w.+-]+) at ([\w-]+(?:\.[\w-]+)+)", r"\1@\2", " ".join(raw.split()))
+    return email.utils.parseaddr(raw)
 
 
 def _reads_like_an_article(first: _Message, replies: list[_Message]) -> bool:
@@ -332,31 +399,156 @@ def _reads_like_an_article(first: _Message, replies: list[_Message]) -> bool:
     return bool(replies) and words >= 300 and not asks
 
 
+_SUBJECT_PREFIX = re.compile(
+    r"^(?:\s*(?:(?:re|fwd?|aw|sv|wg|tr)\s*(?:\[\d+\])?\s*:|\[[^\]]{1,40}\]))+\s*", re.I
+)
+_SENTENCE = re.compile(r"[^\s>][^.!?]*(?:[.!?]+[\"')\]]*|$)", re.DOTALL)
+QUOTED_WORDS = 6
+"""A sentence this long found in an earlier message by someone else is a quotation of it."""
+
+
+def subject_of(message_subject: str) -> str:
+    """The thread's subject: without "Re:", "Fwd:", "AW:" or a list's "[tag]"."""
+    return _SUBJECT_PREFIX.sub("", " ".join(message_subject.split())).strip()
+
+
+def _threads(messages: list[_Message]) -> list[list[_Message]]:
+    """Messages grouped into threads, by reply headers and then by subject, in archive order."""
+    parent = list(range(len(messages)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def join(a: int, b: int) -> None:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    by_id = {m.id: i for i, m in enumerate(messages)}
+    by_subject: dict[str, int] = {}
+    for i, m in enumerate(messages):
+        for ref in (m.reply_to, *m.references):
+            if ref in by_id:
+                join(i, by_id[ref])
+        key = subject_of(m.subject).casefold()
+        if key:
+            join(i, by_subject.setdefault(key, i))
+    groups: dict[int, list[_Message]] = {}
+    for i, m in enumerate(messages):
+        groups.setdefault(root(i), []).append(m)
+    return list(groups.values())
+
+
+def mbox_threads(data: bytes) -> list[tuple[str, int, datetime | None]]:
+    """The threads of an mbox: (subject, messages, first date), in archive order."""
+    return [
+        (subject_of(g[0].subject) or "(no subject)", len(g), g[0].published)
+        for g in _threads(_mbox_messages(data))
+    ]
+
+
+def _label(group: list[_Message]) -> str:
+    n = len(group)
+    return (
+        f'"{subject_of(group[0].subject) or "(no subject)"}" ({n} message{"s" if n != 1 else ""})'
+    )
+
+
+def _pick_thread(
+    threads: list[list[_Message]], pick: str | None
+) -> tuple[list[_Message], str | None]:
+    if pick is not None:
+        wanted = subject_of(pick).casefold()
+        for exact in (True, False):
+            for group in threads:
+                subject = subject_of(group[0].subject).casefold()
+                if (
+                    (subject == wanted or group[0].id.casefold() == pick.strip().casefold())
+                    if exact
+                    else (wanted and wanted in subject)
+                ):
+                    return group, None
+        some = ", ".join(_label(g) for g in threads[:5])
+        raise NotFound(
+            f'No thread in this archive has the subject "{pick}".', hint=f"Threads: {some}."
+        )
+    if len(threads) == 1:
+        return threads[0], None
+    best = max(threads, key=len)
+    others = [g for g in threads if g is not best]
+    shown = ", ".join(_label(g) for g in sorted(others, key=len, reverse=True)[:5])
+    more = f" and {len(others) - 5} more" if len(others) > 5 else ""
+    return best, (
+        f"This archive holds {len(threads)} threads; briefed the busiest, {_label(best)}. "
+        f"The others: {shown}{more}. Pick one by its subject to brief it instead."
+    )
+
+
+def _normal(sentence: str) -> str:
+    return " ".join(re.findall(r"\w+", sentence.casefold()))
+
+
+def _quoted_from_earlier(comments: list[Comment]) -> list[Comment]:
+    """Sentences someone else wrote earlier in the thread are theirs, wherever they are pasted
+    (unmarked, re-wrapped, in a one-line dump whose ">" marks are gone)."""
+    said: dict[str, str | None] = {}
+    out = []
+    for comment in comments:
+        spans = list(comment.spans)
+        for paragraph in re.finditer(r"(?:[^\n]|\n(?!\s*\n))+", comment.text):
+            for match in _SENTENCE.finditer(paragraph.group(0)):
+                start = paragraph.start() + match.start()
+                end = paragraph.start() + match.end()
+                key = _normal(match.group(0))
+                if (
+                    len(key.split()) >= QUOTED_WORDS
+                    and key in said
+                    and said[key] != comment.author
+                    and not any(s.start <= start < s.end for s in spans)
+                ):
+                    spans.append(Span(start, end, SpanKind.QUOTE))
+        updated = replace(comment, spans=tuple(sorted(spans, key=lambda s: s.start)))
+        out.append(updated)
+        for own in updated.own_text().split("\n\n"):
+            for found in _SENTENCE.finditer(own):
+                key = _normal(found.group(0))
+                if len(key.split()) >= QUOTED_WORDS:
+                    said.setdefault(key, comment.author)
+    return out
+
+
 def parse(
     text: str, *, url: str | None = None, data: bytes | None = None, pick: str | None = None
 ) -> Thread:
     stripped = text.lstrip()
+    notes: list[str] = []
     if _one_line_head(stripped[:2000]) is not None:
         messages = _one_line_messages(stripped)
         source = "mailing-list"
     else:
         messages = _mbox_messages(data if data is not None else text.encode("utf-8"))
         source = "mbox"
-        if pick is not None and messages:
-            messages = _picked(messages, pick)
+        if messages:
+            messages, note = _pick_thread(_threads(messages), pick)
+            notes.extend([note] if note else [])
     if not messages:
         raise BadInput("This mailing-list archive holds no messages.")
     ids = {m.id for m in messages}
-    comments = tuple(
-        Comment(
-            id=m.id,
-            text=m.body,
-            parent_id=m.reply_to if m.reply_to in ids else None,
-            author=m.author,
-            published=m.published,
-            spans=_quote_and_signature(m.body),
-        )
-        for m in messages
+    comments = _quoted_from_earlier(
+        [
+            Comment(
+                id=m.id,
+                text=m.body,
+                parent_id=m.reply_to if m.reply_to in ids else None,
+                author=m.author,
+                published=m.published,
+                spans=_quote_and_signature(m.body, m.author),
+            )
+            for m in messages
+        ]
     )
     article = None
     first = messages[0]
@@ -369,14 +561,15 @@ def parse(
             published=first.published,
             url=url,
         )
-        comments = tuple(
+        comments = [
             replace(c, parent_id=None) if c.parent_id == first.id else c for c in comments[1:]
-        )
-    subject = re.sub(r"^(?:(?:re|fwd?|aw)\s*:\s*)+", "", first.subject, flags=re.I).strip()
+        ]
+    subject = subject_of(first.subject)
     return Thread(
         source=source,
         article=article,
-        comments=comments,
+        comments=tuple(comments),
+        notes=tuple(notes),
         url=url,
         extra={"subject": subject} if subject else {},
     )

@@ -15,6 +15,7 @@ ACCEPTED = (
     "text/xml",
     "application/rss+xml",
     "application/atom+xml",
+    "application/mbox",
 )
 
 
