@@ -5,15 +5,19 @@
   the addresses it checked, so the connection goes to exactly the address that passed.
 * The body is read in chunks and refused past `max_bytes`, compressed or not: gzip, deflate and
   brotli are decompressed here, incrementally, with the same cap (a small bomb is still refused).
-* Timeouts and 5xx answers are retried with exponential backoff; 4xx answers become the specific
-  errors users read (AccessDenied, NotFound, RateLimited).
+* Timeouts, dropped connections and 5xx answers are retried with jittered exponential backoff;
+  what retrying cannot fix is not retried: a name that does not resolve, a bad certificate, 4xx
+  answers (AccessDenied, NotFound, RateLimited). A 429 or 503 with Retry-After is retried after
+  the wait it asks for, when that fits in the time limit.
 * A small cache sends If-None-Match / If-Modified-Since and serves its copy on 304.
 """
 
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import ipaddress
+import random
 import re
 import socket
 import zlib
@@ -201,6 +205,24 @@ class _Decoder:
             )
 
 
+def _retry_after(header: str | None) -> float | None:
+    """Seconds a Retry-After header asks for (delta-seconds or an HTTP date), if it is valid."""
+    if not header:
+        return None
+    value = header.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    from datetime import UTC, datetime
+
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
 def _media_type(header: str | None) -> tuple[str, str | None]:
     if not header:
         return "", None
@@ -218,6 +240,8 @@ class Fetcher:
         self._resolver = GuardedResolver(self.policy, resolver)
         self._session: aiohttp.ClientSession | None = None
         self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._random = random.Random()
+        self._sleep = asyncio.sleep
         self._cache: OrderedDict[str, tuple[str | None, str | None, FetchResult]] = OrderedDict()
         self._deadline_at = float("inf")
 
@@ -292,8 +316,13 @@ class Fetcher:
             hint="The site is too slow right now; try again later.",
         )
 
-    async def get(self, url: str, *, accept: Sequence[str] = ()) -> FetchResult:
-        """Download `url` (following redirects) and check its media type is one of `accept`."""
+    async def get(
+        self, url: str, *, accept: Sequence[str] = (), shown_as: str | None = None
+    ) -> FetchResult:
+        """Download `url` (following redirects) and check its media type is one of `accept`.
+
+        `shown_as` names the site in error messages when `url` is an API the user never typed
+        (a Hacker News link is read through hn.algolia.com)."""
         assert self._session is not None, "use Fetcher in `async with`"
         current = parse_link(url)
         previous: URL | None = None
@@ -307,7 +336,7 @@ class Fetcher:
                     f"{previous.host} redirected to a malformed address: {e.message}",
                     hint="Give the final address of the page.",
                 ) from None
-            result = await self._with_retries(current)
+            result = await self._with_retries(current, shown_as or current.host or "")
             if result.status in (301, 302, 303, 307, 308):
                 location = dict(result.headers).get("location")
                 if not location:
@@ -328,9 +357,13 @@ class Fetcher:
             hint="Give the final address of the page.",
         )
 
-    async def _with_retries(self, url: URL) -> FetchResult:
+    async def _with_retries(self, url: URL, name: str) -> FetchResult:
+        """Retry what may pass (timeouts, refused or reset connections, 5xx), with jitter;
+        never what cannot (a name that does not resolve, a bad certificate, 4xx); wait as long
+        as a 429 or 503 asks (Retry-After) when that fits in the time limit."""
         attempt = 0
         while True:
+            delay = self.settings.backoff * 2**attempt * (0.5 + self._random.random())
             remaining = self._remaining()
             if remaining <= 0:
                 raise self._deadline_passed()
@@ -343,53 +376,68 @@ class Fetcher:
                 if attempt >= self.settings.retries:
                     tries = f" (each of {attempt + 1} tries)" if attempt else ""
                     raise FetchError(
-                        f"{url.host} did not answer within {self.settings.total_timeout:g} s"
-                        f"{tries}.",
+                        f"{name} did not answer within {self.settings.total_timeout:g} s{tries}.",
                         hint="Try again later.",
                     ) from e
             except aiohttp.InvalidURL:
                 raise BadInput(
                     f"The link {str(url)[:200]} is not one I can read.", hint="Check the link."
                 ) from None
+            except aiohttp.ClientConnectorDNSError:
+                raise FetchError(
+                    f"{name} does not resolve: is this machine online?",
+                    hint="If it is, check the spelling of the link.",
+                ) from None
+            except aiohttp.ClientSSLError as e:
+                reason = getattr(e, "certificate_error", None) or getattr(e, "os_error", e)
+                raise FetchError(
+                    f"{name}'s secure connection failed: "
+                    f"{getattr(reason, 'verify_message', None) or reason}.",
+                    hint="The site's certificate is not valid; copy the page as text instead.",
+                ) from None
             except aiohttp.ClientConnectionError:
                 if attempt >= self.settings.retries:
                     raise FetchError(
-                        f"I could not connect to {url.host}, or it closed the connection early.",
+                        f"I could not connect to {name}, or it closed the connection early.",
                         hint="Check the link, or try again later.",
                     ) from None
             except (aiohttp.ClientResponseError, aiohttp.ClientPayloadError) as e:
                 raise _malformed_response(url, e) from None
             else:
-                if result.status < 500 or attempt >= self.settings.retries:
-                    return self._check_status(url, result)
+                wait = _retry_after(dict(result.headers).get("retry-after"))
+                if result.status in (429, 503) and wait is not None:
+                    if wait >= self._remaining() or attempt >= self.settings.retries:
+                        return self._check_status(url, result, name)
+                    delay = wait
+                elif result.status < 500 or attempt >= self.settings.retries:
+                    return self._check_status(url, result, name)
             attempt += 1
-            pause = self.settings.backoff * 2 ** (attempt - 1)
-            if pause >= self._remaining():
+            if delay >= self._remaining():
                 raise self._deadline_passed()
-            await asyncio.sleep(pause)
+            await self._sleep(delay)
 
-    def _check_status(self, url: URL, result: FetchResult) -> FetchResult:
+    def _check_status(self, url: URL, result: FetchResult, name: str) -> FetchResult:
         status = result.status
         if status in (401, 403):
             raise AccessDenied(
-                f"{url.host} refused to show this page (HTTP {status}): it needs "
+                f"{name} refused to show this page (HTTP {status}): it needs "
                 "a login or blocks readers.",
                 hint="Copy the page as text and upload it instead.",
             )
         if status in (404, 410):
             raise NotFound(
-                f"{url.host} says this page does not exist (HTTP {status}).", hint="Check the link."
+                f"{name} says this page does not exist (HTTP {status}).", hint="Check the link."
             )
         if status == 429:
             wait = dict(result.headers).get("retry-after")
             raise RateLimited(
-                f"{url.host} asks me to slow down (HTTP 429)"
+                f"{name} asks me to slow down (HTTP 429)"
                 + (f"; it says to retry after {wait} s." if wait else "."),
                 hint="Try again in a few minutes.",
             )
         if status >= 400:
             raise FetchError(
-                f"{url.host} answered with an error (HTTP {status}).", hint="Try again later."
+                f"{name} answered with an error (HTTP {status}).", hint="Try again later."
             )
         return result
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from yarl import URL
+
 from bot.config import FetchConfig
 from bot.fetch import Fetcher, FetchSettings
 from bot.thread import Thread
@@ -70,7 +72,10 @@ async def _read_url(url: str, config: FetchConfig, *, pick: str | None = None) -
                     document = discourse.merge_posts(document, more)
             return discourse.parse(document, url=url)
         if api is not None:
-            result = await fetcher.get(api, accept=("application/json",))
+            # Errors name the site the user linked, not only the API it is read through.
+            typed, used = URL(url).host or "", URL(api).host or ""
+            shown = typed if typed == used else f"{typed} (read through {used})"
+            result = await fetcher.get(api, accept=("application/json",), shown_as=shown)
             try:
                 document = json.loads(result.body)
             except ValueError:
