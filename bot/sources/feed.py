@@ -8,14 +8,15 @@ feed's entries as its comments. Digests read feeds through the same `FeedItem`s.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from email.utils import parseaddr, parsedate_to_datetime
 from xml.etree.ElementTree import Element
 
 from bot.errors import BadInput, NotFound
 from bot.sources.html_text import html_to_text
-from bot.sources.safexml import parse_xml
+from bot.sources.safexml import parse_forgiving
 from bot.thread import Article, Comment, Thread
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -43,6 +44,8 @@ class Feed:
     title: str | None
     link: str | None
     items: tuple[FeedItem, ...]
+    repaired: bool = False
+    """The feed was not well-formed XML and was read as feed readers read it."""
 
 
 def _date(value: str | None) -> datetime | None:
@@ -54,9 +57,33 @@ def _date(value: str | None) -> datetime | None:
     except ValueError:
         try:
             parsed = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
+        except (TypeError, ValueError, IndexError, OverflowError):
+            loose = _loose_date(value)
+            if loose is None:
+                return None
+            parsed = loose
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+_LOOSE_FORMATS = (
+    "%d %b %Y",
+    "%d %B %Y",
+    "%a, %d %b %Y",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%Y-%m-%d %H:%M:%S",
+)
+"""Dates feeds write outside RFC 822 and ISO 8601: "30 Nov 2026", "November 30, 2026"."""
+
+
+def _loose_date(value: str) -> datetime | None:
+    cleaned = " ".join(value.replace(",", ", ").split()).replace(" ,", ",")
+    for form in _LOOSE_FORMATS:
+        try:
+            return datetime.strptime(cleaned, form)
+        except ValueError:
+            continue
+    return None
 
 
 def _text(element: Element, *names: str) -> str | None:
@@ -65,6 +92,15 @@ def _text(element: Element, *names: str) -> str | None:
         if found is not None and (found.text or "").strip():
             return (found.text or "").strip()
     return None
+
+
+def _rss_author(value: str | None) -> str | None:
+    """RSS 2.0's `<author>` is an address with the name in brackets: "clerk@example.org (Maren
+    Holt)"; the name is who wrote it."""
+    if value and "@" in value:
+        name, address = parseaddr(value)
+        return name or address or value
+    return value
 
 
 def _atom_link(entry: Element) -> str | None:
@@ -87,7 +123,7 @@ def _item(element: Element, atom: bool) -> FeedItem:
         link = _text(element, f"{prefix}link")
         title = _text(element, f"{prefix}title")
         body = _text(element, CONTENT, f"{prefix}description") or ""
-        author = _text(element, f"{DC}creator", "author")
+        author = _rss_author(_text(element, f"{DC}creator", "author"))
         published = _date(_text(element, "pubDate", f"{DC}date"))
         guid = _text(element, "guid") or element.get(
             "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about"
@@ -106,10 +142,10 @@ def _item(element: Element, atom: bool) -> FeedItem:
 
 
 def parse_feed(data: bytes, *, url: str | None = None, allow_empty: bool = False) -> Feed:
-    root = parse_xml(data, "feed")
+    root, repaired = parse_forgiving(data, "feed")
     if root.tag == f"{ATOM}feed":
         items = tuple(_item(e, True) for e in root.findall(f"{ATOM}entry"))
-        feed = Feed(_text(root, f"{ATOM}title"), _atom_link(root) or url, items)
+        feed = Feed(_text(root, f"{ATOM}title"), _atom_link(root) or url, items, repaired)
     else:
         channel = root.find("channel")
         if channel is None:
@@ -118,7 +154,7 @@ def parse_feed(data: bytes, *, url: str | None = None, allow_empty: bool = False
         items = tuple(_item(e, False) for e in elements)
         title = _text(channel, "title", f"{RSS1}title") if channel is not None else None
         link = _text(channel, "link", f"{RSS1}link") if channel is not None else None
-        feed = Feed(title, link or url, items)
+        feed = Feed(title, link or url, items, repaired)
     if not feed.items and not allow_empty:
         raise BadInput("This feed has no items.", hint="Check that the feed is not empty.")
     return feed
@@ -141,7 +177,19 @@ def pick_item(feed: Feed, pick: str | None = None) -> FeedItem:
     )
 
 
-def item_thread(item: FeedItem, feed: Feed, comments: Feed | None = None) -> Thread:
+_IN_REPLY_TO = re.compile(
+    r"\s{0,20}<p>\s{0,20}In reply to <a [^>]{0,300}?href=[\"'][^\"'#]{0,500}"
+    r"#(comment-\d{1,20})[\"'][^>]{0,300}>[^<]{0,200}</a>\.?\s{0,20}</p>"
+)
+"""WordPress comment feeds open a reply with "In reply to <a href="...#comment-N">X</a>.": the
+nesting, not the commenter's words."""
+
+
+def item_thread(
+    item: FeedItem, feed: Feed, comments: Feed | None = None, *, comments_failed: str | None = None
+) -> Thread:
+    """The item as a thread, its comment feed's entries as comments. `comments_failed` says why
+    a comment feed could not be read; the item is briefed without it, and a note says so."""
     text, _ = html_to_text(item.content_html)
     article = Article(
         title=item.title,
@@ -153,23 +201,47 @@ def item_thread(item: FeedItem, feed: Feed, comments: Feed | None = None) -> Thr
     )
     entries = comments.items if comments is not None else ()
     thread_comments = []
+    by_link = {
+        e.link.rsplit("#", 1)[-1]: e.guid or str(n) for n, e in enumerate(entries, 1) if e.link
+    }
     for n, entry in enumerate(entries, 1):
-        body, spans = html_to_text(entry.content_html)
+        content, parent = entry.content_html, None
+        if (reply := _IN_REPLY_TO.match(content)) is not None:
+            content, parent = content[reply.end() :], by_link.get(reply.group(1))
+        body, spans = html_to_text(content)
         if body:
             thread_comments.append(
                 Comment(
                     id=entry.guid or str(n),
                     text=body,
                     spans=spans,
+                    parent_id=parent,
                     author=entry.author,
                     published=entry.published,
                     url=entry.link,
                 )
             )
+    notes = []
+    if feed.repaired or (comments is not None and comments.repaired):
+        notes.append(
+            "The feed is not well-formed XML (a bare & or an HTML entity); read as feed readers "
+            "read it."
+        )
+    if comments_failed is not None:
+        notes.append(
+            f"Its comment feed ({item.comments_feed}) could not be read: {comments_failed} "
+            "Briefed the item without its comments."
+        )
+    elif comments is None and item.comments_feed:
+        notes.append(
+            f"Its comments are in a separate feed ({item.comments_feed}), which a file does not "
+            "hold; brief the feed's URL to read them too."
+        )
     return Thread(
         source="feed",
         article=article,
         comments=tuple(thread_comments),
         declared_count=item.comment_count,
+        notes=tuple(notes),
         url=item.link,
     )

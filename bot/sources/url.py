@@ -43,7 +43,7 @@ async def read_url(url: str, config: FetchConfig, *, pick: str | None = None) ->
 async def _read_url(url: str, config: FetchConfig, *, pick: str | None = None) -> Thread:
     import json
 
-    from bot.errors import MalformedInput
+    from bot.errors import MalformedInput, ThreadBriefError
     from bot.fetch.client import parse_link
     from bot.sources import discourse, hackernews, mastodon, read_bytes, reddit, webpage
 
@@ -87,11 +87,15 @@ async def _read_url(url: str, config: FetchConfig, *, pick: str | None = None) -
 
             parsed = feed.parse_feed(result.body, url=result.url)
             item = feed.pick_item(parsed, pick)
-            comments = None
+            comments, failed = None, None
             if item.comments_feed:
-                extra = await fetcher.get(item.comments_feed, accept=ACCEPTED)
-                comments = feed.parse_feed(extra.body, url=extra.url)
-            return feed.item_thread(item, parsed, comments)
+                # A missing or broken comment feed costs the comments, not the brief.
+                try:
+                    extra = await fetcher.get(item.comments_feed, accept=ACCEPTED)
+                    comments = feed.parse_feed(extra.body, url=extra.url, allow_empty=True)
+                except ThreadBriefError as e:
+                    failed = e.message
+            return feed.item_thread(item, parsed, comments, comments_failed=failed)
     if result.content_type in ("text/html", "application/xhtml+xml"):
         return webpage.parse(result.text(), url=result.url)
     return read_bytes(result.body, url=result.url, pick=pick, charset=result.charset)
