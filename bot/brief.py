@@ -25,24 +25,33 @@ class Quote:
 
 @dataclass(frozen=True, slots=True)
 class Viewpoint:
-    """Comments that argue the same thing."""
+    """A point that several commenters make, stated in a real sentence of one of them."""
 
     label: str
-    """A few key terms that characterise the group ("civilians, humanitarian, aleppo")."""
+    """A few key terms of the group ("civilians, humanitarian, aleppo"): a hint beside the
+    headline, not the point itself."""
     comment_ids: tuple[str, ...]
     authors: int
     """Distinct named authors in the group (0 where the source is anonymous)."""
     share: float
     """Fraction of the thread's discussion comments in this group, 0..1."""
     quotes: tuple[Quote, ...]
+    """The key sentence that states the point first, then further sentences of other members."""
     language: str | None = None
     """Set when the group is comments in a language other than the thread's main one."""
     score: int | None = None
     """Sum of the group's comment scores, where the source has scores."""
+    side: str | None = None
+    """"for" or "against" the article's claim where its members clearly take that side."""
 
     @property
     def size(self) -> int:
         return len(self.comment_ids)
+
+    @property
+    def headline(self) -> Quote | None:
+        """The member's sentence that states the point."""
+        return self.quotes[0] if self.quotes else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,3 +97,36 @@ class Brief:
     notes: tuple[str, ...] = ()
     timeline: tuple[Quote, ...] = ()
     """For discussions without an article: one key sentence per message, in order."""
+
+    def sides(self) -> Sides:
+        """How many grouped comments take each side of the article's claim."""
+        return Sides(
+            sum(v.size for v in self.viewpoints if v.side == "for"),
+            sum(v.size for v in self.viewpoints if v.side == "against"),
+        )
+
+
+CONSENSUS = 0.75
+"""Share of the comments with a side that makes that side the thread's consensus."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sides:
+    for_: int
+    against: int
+
+    @property
+    def both(self) -> bool:
+        return bool(self.for_ and self.against)
+
+    def line(self) -> str | None:
+        """ "Two sides: 40 comments for the claim, 12 against." or the consensus, or None."""
+        decided = self.for_ + self.against
+        if decided < 2:
+            return None
+        for name, n in (("for", self.for_), ("against", self.against)):
+            if n >= CONSENSUS * decided and n >= 3:
+                return f"Most who take a side are {name} the claim ({n} of {decided} comments)."
+        if self.both:
+            return f"Two sides: {self.for_} comments for the claim, {self.against} against."
+        return None

@@ -39,6 +39,7 @@ SCHEMA: dict[str, Any] = {
         "options": dict,
         "summary": list,
         "viewpoints": list,
+        "sides": dict,
         "unclassified": list,
         "counts": dict,
         "closed": (bool, type(None)),
@@ -58,6 +59,8 @@ SCHEMA: dict[str, Any] = {
     },
 }
 VIEWPOINT_KEYS = {
+    "headline",
+    "side",
     "label",
     "share",
     "comments",
@@ -97,6 +100,7 @@ def test_sample_brief_as_json_reports_the_thread_facts(sample) -> None:
     assert len(brief["summary"]) == 3
     for viewpoint in brief["viewpoints"]:
         assert set(viewpoint) == VIEWPOINT_KEYS
+        assert viewpoint["headline"] == viewpoint["quotes"][0]["text"]
         for quote in viewpoint["quotes"]:
             [comment] = [c for c in thread["comments"] if c["id"] == quote["comment_id"]]
             assert quote["text"] in comment["text"]

@@ -40,10 +40,11 @@ def entry_embed(entry: DigestEntry) -> dict[str, Any]:
     summary = " ".join(lines) or "*No article text in the feed.*"
     tail = [f"💬 {_plural(entry.comments, 'comment')}"] if entry.comments else []
     for v in entry.viewpoints:
-        quote = v.quotes[0] if v.quotes else None
-        said = f": “{safe(quote.text, VIEWPOINT_BUDGET)}”" if quote else ""
+        quote = v.headline
+        said = f"“{safe(quote.text, VIEWPOINT_BUDGET)}”" if quote else safe(v.label, 60)
         who = f" — {safe(quote.author, 40)}" if quote and quote.author else ""
-        tail.append(f"**{v.share:.0%}** {safe(v.label, 60)}{said}{who}")
+        side = f" ({v.side})" if v.side else ""
+        tail.append(f"**{v.share:.0%}**{side} {said}{who}")
     embed: dict[str, Any] = {
         "title": safe(entry.title, TITLE_LIMIT),
         "description": "\n".join([summary, *tail]),

@@ -27,19 +27,30 @@ from bot.render.markdown import (
 
 
 def _viewpoint_field(v: Viewpoint, budget: int) -> tuple[str, str]:
+    """Name: share, side and the key sentence; value: who said it, further quotes, key words."""
     size = f"{v.size} comment{'s' if v.size != 1 else ''}"
-    name = safe(f"{v.share:.0%} · {v.label}", 120) + f" ({size})"
-    lines: list[str] = []
+    side = f"{v.side} · " if v.side else ""
+    headline = v.headline
+    point = f"“{safe(headline.text, 180)}”" if headline else safe(v.label, 120)
+    name = f"{v.share:.0%} · {side}{point} ({size})"
     budget = min(budget, FIELD_VALUE_LIMIT) - 10
-    per_quote = max(120, budget // max(1, len(v.quotes)) - 80)
-    for q in v.quotes:
+    lines: list[str] = []
+    if headline is not None:
+        who = f"— {safe(headline.author, 60)}" if headline.author else "—"
+        link = f" [↗]({url})" if (url := http_url(headline.url)) and len(url) < 300 else ""
+        lines.append(f"{who}{link}" if headline.author or link else "")
+    further = v.quotes[1:]
+    per_quote = max(120, budget // max(1, len(further) + 1) - 80)
+    for q in further:
         who = f" — {safe(q.author, 60)}" if q.author else ""
         link = f" [↗]({url})" if (url := http_url(q.url)) and len(url) < 300 else ""
         line = f"> “{safe(q.text, per_quote)}”{who}{link}"
-        if sum(len(x) + 1 for x in lines) + len(line) > budget:
+        if sum(len(x) + 1 for x in lines) + len(line) > budget - 80:
             break
         lines.append(line)
-    return name, "\n".join(lines) or "—"
+    if headline is not None and v.label:
+        lines.append(f"*{safe(v.label, 70)}*")
+    return name, "\n".join(x for x in lines if x) or "—"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +83,8 @@ def brief_pages(brief: Brief, *, per_page: int = 5, colour: int = 0x5865F2) -> P
             embed.description = _description(brief)
         else:
             embed.description = safe(counts_line(brief), 300)
+        if index == 0 and (sides := brief.sides().line()) is not None:
+            embed.description = clip(f"{embed.description}\n\n**{sides}**", DESCRIPTION_LIMIT)
         room = MESSAGE_TOTAL_LIMIT - len(embed) - 300
         for v in chunk:
             name, value = _viewpoint_field(v, room // len(chunk) - 150)

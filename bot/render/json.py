@@ -19,7 +19,10 @@ def _date(value: datetime | None) -> str | None:
 
 
 def _viewpoint(v: Viewpoint) -> dict[str, Any]:
+    headline = v.headline
     return {
+        "headline": headline.text if headline else None,
+        "side": v.side,
         "label": v.label,
         "share": round(v.share, 4),
         "comments": v.size,
@@ -48,6 +51,7 @@ def brief_dict(brief: Brief, options: dict[str, Any] | None = None) -> dict[str,
         "options": options or {},
         "summary": list(brief.summary),
         "viewpoints": [_viewpoint(v) for v in brief.viewpoints],
+        "sides": {"for": (sides := brief.sides()).for_, "against": sides.against},
         "unclassified": list(brief.unclassified),
         "counts": {
             "comments": c.comments,

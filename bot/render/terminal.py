@@ -12,7 +12,7 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from bot.brief import Brief
+from bot.brief import Brief, Viewpoint
 from bot.render.counts import counts_line
 
 
@@ -42,6 +42,33 @@ def _counts(brief: Brief) -> Text:
     return Text(counts_line(brief), style="dim")
 
 
+def _viewpoint(v: Viewpoint) -> list[RenderableType]:
+    """The point in its key sentence, who holds it and how many, then further quotes."""
+    headline = v.headline
+    heading = Text()
+    if v.side:
+        heading.append(f"[{v.side}] ", style="bold cyan")
+    heading.append(f"“{headline.text}”" if headline else v.label, style="bold")
+    if headline and headline.author:
+        heading.append(f" — {headline.author}", style="italic")
+    facts = (
+        f"{v.size} comment{'s' if v.size != 1 else ''}"
+        + (f", {v.authors} author{'s' if v.authors != 1 else ''}" if v.authors else "")
+        + (f", score {v.score}" if v.score is not None else "")
+        + (f" · {v.label}" if headline else "")
+    )
+    lines: list[RenderableType] = [
+        _hanging(Text(f"{v.share:>4.0%} ", "bold magenta"), heading),
+        _hanging(Text("     "), Text(facts, style="dim")),
+    ]
+    for q in v.quotes[1:]:
+        line = Text.assemble(q.text, ("”", "dim"))
+        if q.author:
+            line.append(f" — {q.author}", style="italic")
+        lines.append(_hanging(Text("     “", "dim"), line))
+    return lines
+
+
 def render(brief: Brief, console: Console, *, viewpoints: int = 5) -> None:
     """Print the brief: header, summary, then the heaviest viewpoints with their quotes."""
     body: list[RenderableType] = [_header(brief), _counts(brief)]
@@ -64,24 +91,10 @@ def render(brief: Brief, console: Console, *, viewpoints: int = 5) -> None:
                 else "The comments are too short to tell viewpoints apart."
             )
         )
+    if (sides := brief.sides().line()) is not None:
+        body.append(Text(sides, style="magenta"))
     for v in brief.viewpoints[:viewpoints]:
-        heading = Text.assemble(
-            (f"{v.share:>4.0%} ", "bold magenta"),
-            (v.label, "bold"),
-            (
-                f"  ({v.size} comment{'s' if v.size != 1 else ''}"
-                + (f", {v.authors} author{'s' if v.authors != 1 else ''}" if v.authors else "")
-                + (f", score {v.score}" if v.score is not None else "")
-                + ")",
-                "dim",
-            ),
-        )
-        body.append(heading)
-        for q in v.quotes:
-            line = Text.assemble(q.text, ("”", "dim"))
-            if q.author:
-                line.append(f" — {q.author}", style="italic")
-            body.append(_hanging(Text("   “", "dim"), line))
+        body.extend(_viewpoint(v))
     rest = len(brief.viewpoints) - viewpoints
     if rest > 0:
         body.append(Text(f"… and {rest} smaller viewpoint{'s' if rest != 1 else ''}.", "dim"))
