@@ -42,6 +42,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -138,7 +139,7 @@ def random_groups(topic: Topic, sizes: Sequence[int], rng: random.Random) -> lis
     return groups
 
 
-def kmeans_groups(topic: Topic, vectors: np.ndarray, seed: int = 0) -> list[Group]:
+def kmeans_groups(topic: Topic, vectors: Any, seed: int = 0) -> list[Group]:
     from sklearn.cluster import KMeans
 
     k = len(topic.key_points)
@@ -148,19 +149,21 @@ def kmeans_groups(topic: Topic, vectors: np.ndarray, seed: int = 0) -> list[Grou
         index = np.flatnonzero(model.labels_ == j)
         if not len(index):
             continue
-        distance = ((vectors[index] - model.cluster_centers_[j]) ** 2).sum(axis=1)
+        rows = vectors[index]
+        rows = rows.toarray() if hasattr(rows, "toarray") else rows
+        distance = ((rows - model.cluster_centers_[j]) ** 2).sum(axis=1)
         order = index[np.argsort(distance)]
         ids = [topic.arguments[i]["arg_id"] for i in order]
         groups.append((ids, ids[:2]))
     return sorted(groups, key=lambda g: -len(g[0]))
 
 
-def tfidf_vectors(topic: Topic) -> np.ndarray:
+def tfidf_vectors(topic: Topic) -> Any:
+    """Sparse, as scikit-learn's k-means then runs its sparse path."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     texts = [a["argument"] for a in topic.arguments]
-    matrix = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(texts)
-    return np.asarray(matrix.toarray())
+    return TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(texts)
 
 
 def wordllama_vectors(topic: Topic) -> np.ndarray:

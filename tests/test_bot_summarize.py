@@ -42,8 +42,8 @@ async def test_summarize_file_defers_shows_progress_then_the_brief(fake: FakeDis
     assert embed["title"] == "Council approves the river tram after a long night"
     assert "8 comments" in embed["description"] and "What the article says" in embed["description"]
     assert embed["author"]["name"] == "Lena Ortiz · The Riverside Courier"
-    names = [f["name"] for f in embed["fields"]]
-    assert any("air, traffic" in n for n in names) and any("German" in n for n in names)
+    fields = [f["name"] + f["value"] for f in embed["fields"]]
+    assert any("air, traffic" in f for f in fields) and any("German" in f for f in fields)
     assert not record.ephemeral
     assert last_edit_request(record)["allowed_mentions"] == {"parse": []}
 
@@ -74,7 +74,7 @@ async def test_quoted_comments_cannot_ping_or_format_the_post(fake: FakeDiscord,
     attachment = fake.add_attachment("thread.json", thread_with(hostile))
     record = await fake.invoke_slash("summarize", subcommand="file", file=attachment)
     embed = await final_embed(fake, record)
-    [quote] = [f["value"] for f in embed["fields"] if "Mallory" in f["value"]]
+    [quote] = [f["name"] + f["value"] for f in embed["fields"] if "Mallory" in f["value"]]
     assert "@\u200beveryone" in quote and "@everyone" not in quote
     assert r"\<\@&123\>" in quote and "<@&123>" not in quote and "<@456>" not in quote
     assert r"\*\*this\*\*" in quote and r"\[a link\]\(https" in quote

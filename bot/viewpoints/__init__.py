@@ -30,9 +30,9 @@ MIN_TERMS = 3
 SMALL_THREAD = 40
 """Up to this many comments in a language, a comment with a point of its own is a viewpoint."""
 SMALL_JOIN = 0.05
-"""In a small thread, a comment left over joins the group it is closest to above this
-similarity, rather than standing alone: with few comments, a point is rarely made twice in the
-same words."""
+"""In a small thread, comments left over join the group they are closest to above this
+similarity, or each other (average link), rather than standing alone: with few comments, a point
+is rarely made twice in the same words."""
 MIN_LANGUAGE_GROUP = 4
 """A language needs this many comments to be grouped on its own; rarer ones are gathered."""
 MAX_POINTS = 25
@@ -266,6 +266,27 @@ def _join_nearest(
     return members, [i for r, i in enumerate(left) if not joins[r]]
 
 
+def _merge_small(read: _Language, left: list[int]) -> list[np.ndarray]:
+    """Average-link merging of a small thread's leftovers: join the two closest groups until
+    none is close enough. Quadratic, but only ever over `SMALL_THREAD` comments."""
+    if not left:
+        return []
+    similarity = read.vectors.take(left).dot(read.vectors.take(left))
+    groups: list[list[int]] = [[k] for k in range(len(left))]
+    while len(groups) > 1:
+        best, pair = SMALL_JOIN, None
+        for a in range(len(groups)):
+            for b in range(a + 1, len(groups)):
+                link = float(similarity[np.ix_(groups[a], groups[b])].mean())
+                if link >= best:
+                    best, pair = link, (a, b)
+        if pair is None:
+            break
+        a, b = pair
+        groups[a] = groups[a] + groups.pop(b)
+    return [np.asarray(sorted(left[k] for k in g), dtype=np.int64) for g in groups]
+
+
 def _language_viewpoints(
     read: _Language, total: int, quotes: int, tag: str | None
 ) -> tuple[list[Viewpoint], list[Vectors], list[str]]:
@@ -274,8 +295,9 @@ def _language_viewpoints(
     grouped = list(groups.members)
     if small:
         grouped, left = _join_nearest(read, groups, left)
-    members_of = [*grouped, *(np.asarray([i]) for i in (left if small else []))]
-    sides = [*(int(s) for s in groups.sides), *(int(read.cues[i]) for i in (left if small else []))]
+    rest = _merge_small(read, left) if small else []
+    members_of = [*grouped, *rest]
+    sides = [*(int(s) for s in groups.sides), *(keypoints.side_of(read.cues[m]) for m in rest)]
     found: list[Viewpoint] = []
     centres: list[Vectors] = []
     for members, side in zip(members_of, sides, strict=True):

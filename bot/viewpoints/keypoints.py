@@ -107,12 +107,12 @@ def gather(comments: Vectors, seeds: Vectors, cues: np.ndarray) -> Groups:
         if not members:
             break
         centres = comments.centroids(members)
-        sides = np.array([_side(cues[m]) for m in members], dtype=np.int64)
+        sides = np.array([side_of(cues[m]) for m in members], dtype=np.int64)
         similar = comments.dot(centres)
     return Groups(tuple(members), centres.take(np.arange(len(members))), sides)
 
 
-def _side(cues: np.ndarray) -> int:
+def side_of(cues: np.ndarray) -> int:
     """The side at least two members and three quarters of those with a side take."""
     decided = cues[cues != 0]
     total = int(decided.sum())

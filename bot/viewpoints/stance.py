@@ -1,8 +1,8 @@
 """Which side of the article's claim a comment takes, where the thread says so plainly.
 
 Two cues, both explicit in the text, so a wrong guess is rare and no guess is the default:
-- a comment that restates the claim with its modal ("we should not ban X", "X must be banned"),
-  with or without a negation that the claim lacks;
+- a comment that restates the claim with its modal and its verb ("we should not ban X", "X must
+  be banned"), with or without a negation that the claim lacks;
 - a reply that opens by disagreeing ("No,", "I disagree", "Wrong") takes the side opposite to
   the comment it answers, one that opens by agreeing ("Exactly", "Agreed") the same side.
 The cues seed the sides; a viewpoint's side is its members' clear majority.
@@ -10,6 +10,7 @@ The cues seed the sides; a viewpoint's side is its members' clear majority.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 
@@ -66,18 +67,23 @@ class ClaimCue:
             stem(w) for w in tokens if w not in stops and w not in self.modals and len(w) > 1
         )
         self.claim_negated = any(_negated(w, self.negations) for w in tokens)
-        self.usable = bool(self.modals) and any(w in self.modals for w in tokens) and self.claim
+        after = next((i for i, w in enumerate(tokens) if w in self.modals), len(tokens))
+        self.verb = next(
+            (stem(w) for w in tokens[after + 1 :] if w not in stops and stem(w) in self.claim), None
+        )
+        self.usable = bool(self.modals) and self.verb is not None
 
     def restated(self, text: str) -> int:
         """FOR or AGAINST where a clause restates the claim with its modal, else UNKNOWN."""
         if not self.usable:
             return UNKNOWN
-        need = len(self.claim) - (len(self.claim) >= 4)
+        need = math.ceil(0.6 * len(self.claim))
         for clause in _CLAUSES.split(text):
             tokens = [w.lower() for w in self.words(clause)]
             stems = [self.stem(w) for w in tokens]
             hits = [i for i, s in enumerate(stems) if s in self.claim]
-            if len({stems[i] for i in hits}) < need:
+            found = {stems[i] for i in hits}
+            if len(found) < need or self.verb not in found:
                 continue
             modals = [i for i, w in enumerate(tokens) if w in self.modals]
             if not modals:
