@@ -43,7 +43,9 @@ async def test_summarize_file_defers_shows_progress_then_the_brief(fake: FakeDis
     assert "8 comments" in embed["description"] and "What the article says" in embed["description"]
     assert embed["author"]["name"] == "Lena Ortiz · The Riverside Courier"
     fields = [f["name"] + f["value"] for f in embed["fields"]]
-    assert any("air, traffic" in f for f in fields) and any("German" in f for f in fields)
+    # The traffic viewpoint, headed by a commenter's sentence; the German comment apart.
+    assert any("the air is terrible" in f and "traffic" in f for f in fields)
+    assert any("German" in f for f in fields)
     assert not record.ephemeral
     assert last_edit_request(record)["allowed_mentions"] == {"parse": []}
 
