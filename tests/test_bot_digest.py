@@ -166,7 +166,7 @@ async def test_daylight_saving_neither_skips_nor_doubles_a_run(server: Server) -
     local = [t.astimezone(ZoneInfo("America/New_York")) for t in server.post_times]
     assert [t.strftime("%m-%d %H:%M") for t in local] == [
         "03-07 02:30",
-        "03-08 03:30",  # 02:30 does not exist that day: once, right after the gap
+        "03-08 03:00",  # 02:30 does not exist that day: once, at the first moment after the gap
         "03-09 02:30",
         "03-10 02:30",
     ]

@@ -21,7 +21,7 @@ from bot.errors import BadInput
 MIN_INTERVAL = timedelta(minutes=15)
 """Sources are not polled more often than this: it keeps the bot polite to the sites it reads."""
 
-EXAMPLES = '"daily 08:00", "weekdays 18:30", "mon,thu 09:00", "every 6h" or a cron expression'
+EXAMPLES = '"daily 08:00", "mon-fri 18:30", "mon,thu 09:00", "every 6h" or a cron expression'
 
 _DAYS = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 0}
 _DAY_SETS = {"daily": "*", "weekdays": "1-5", "weekends": "0,6"}
@@ -62,13 +62,32 @@ class Schedule:
         times = croniter(self.cron, local - timedelta(hours=3))
         for _ in range(100_000):
             candidate: datetime = times.get_next(datetime)
-            instant = candidate.replace(tzinfo=zone).astimezone(UTC)
+            instant = _instant(candidate, zone)
             if instant > after:
                 return instant
         raise BadInput(f"The schedule '{self.text}' never runs.")  # pragma: no cover
 
     def describe(self) -> str:
         return self.text if self.interval is not None else f"{self.text} ({self.timezone})"
+
+
+def _instant(wall: datetime, zone: ZoneInfo) -> datetime:
+    """The UTC instant of a wall-clock time: its first occurrence when the clock falls back,
+    and the first moment after the gap when it does not exist (the clock sprang forward)."""
+    instant = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) == wall:
+        return instant
+    # In the gap. Read with the later offset (fold=1) it is an instant before the change; the
+    # change is the first whole second whose wall clock is not before `wall`.
+    low = int(wall.replace(tzinfo=zone, fold=1).timestamp())
+    high = int(instant.timestamp())
+    while high - low > 1:
+        middle = (low + high) // 2
+        if datetime.fromtimestamp(middle, zone).replace(tzinfo=None) >= wall:
+            high = middle
+        else:
+            low = middle
+    return datetime.fromtimestamp(high, UTC)
 
 
 def _clock(text: str, schedule: str) -> tuple[int, int]:
@@ -81,25 +100,33 @@ def _clock(text: str, schedule: str) -> tuple[int, int]:
     return int(match[1]), int(match[2])
 
 
-def _days(text: str, schedule: str) -> str | None:
+def _days(text: str) -> str | None:
+    """A day-of-week cron field from "weekdays", "mon-fri", "mon,thu", "tuesday-thursday"...
+
+    Ranges and lists are croniter's own day-of-week syntax; full day names are shortened to the
+    three letters croniter reads. None when croniter does not accept the result.
+    """
     if text in _DAY_SETS:
         return _DAY_SETS[text]
-    names = text.split(",")
-    if all(n[:3] in _DAYS and (len(n) == 3 or n.startswith(_full(n[:3]))) for n in names):
-        return ",".join(str(_DAYS[n[:3]]) for n in names)
-    return None
+    parts = re.split(r"([,-])", text)
+    field = "".join(_FULL_DAYS.get(p, p) for p in parts)
+    if not all(p in ",-" or p in _DAYS for p in re.split(r"([,-])", field)):
+        return None
+    return field if croniter.is_valid(f"0 0 * * {field}") else None
 
 
-def _full(short: str) -> str:
-    return {
-        "mon": "monday",
-        "tue": "tuesday",
-        "wed": "wednesday",
-        "thu": "thursday",
-        "fri": "friday",
-        "sat": "saturday",
-        "sun": "sunday",
-    }[short][: len(short)]
+_FULL_DAYS = {
+    "monday": "mon",
+    "tuesday": "tue",
+    "tues": "tue",
+    "wednesday": "wed",
+    "thursday": "thu",
+    "thur": "thu",
+    "thurs": "thu",
+    "friday": "fri",
+    "saturday": "sat",
+    "sunday": "sun",
+}
 
 
 def parse_schedule(text: str, timezone_name: str = "UTC") -> Schedule:
@@ -117,7 +144,7 @@ def parse_schedule(text: str, timezone_name: str = "UTC") -> Schedule:
         seconds = n * {"m": 60, "h": 3600, "d": 86400}[unit]
         return _checked(Schedule(raw, timezone_name, interval=timedelta(seconds=seconds)))
     words = raw.split(" ")
-    if len(words) == 2 and (days := _days(words[0], text)) is not None:
+    if len(words) == 2 and (days := _days(words[0])) is not None:
         hour, minute = _clock(words[1], text)
         return _checked(Schedule(raw, timezone_name, cron=f"{minute} {hour} * * {days}"))
     if len(words) == 5 and croniter.is_valid(raw):
