@@ -419,7 +419,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         ref = uuid.uuid4().hex[:8]
         if args.debug:
             raise
-        log.debug("internal error %s", ref, exc_info=True)
+        # The bot's log is where an owner looks for the reference; the terminal has the line.
+        level = logging.ERROR if args.command == "run" else logging.DEBUG
+        log.log(level, "internal error (reference %s)", ref, exc_info=True)
         say_error(f"internal error (reference {ref}); rerun with --debug for details.")
         return 1
 

@@ -7,7 +7,9 @@ never pings: `AllowedMentions.none()` is its default for every message it sends.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 import uuid
 from concurrent.futures import Executor
 from typing import Any
@@ -69,6 +71,9 @@ class ThreadBriefBot(commands.Bot):
         )
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
         self.monitor: MonitorServer | None = None
+        self.stop_on_sigterm = False
+        """Close cleanly on SIGTERM (docker stop, systemctl stop): set by `run`, not in tests."""
+        self._stopping: asyncio.Task[None] | None = None
 
     def gateway_connected(self) -> bool:
         return self.is_ready() and not self.is_closed() and self.ws is not None and self.ws.open
@@ -95,7 +100,14 @@ class ThreadBriefBot(commands.Bot):
             self.invite_url(),
         )
 
+    def _terminate(self) -> None:
+        if self._stopping is None:
+            log.info("stopping: SIGTERM received")
+            self._stopping = asyncio.create_task(self.close())
+
     async def setup_hook(self) -> None:
+        if self.stop_on_sigterm:
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self._terminate)
         await self.store.open()
         if self.config.monitor.enabled:
             self.monitor = MonitorServer(
@@ -193,4 +205,5 @@ def run(config: Config) -> None:
 
         configure("info")
     bot = create_bot(config)
+    bot.stop_on_sigterm = True
     bot.run(token, log_handler=None)

@@ -9,6 +9,7 @@ import socket
 import sqlite3
 import sys
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
@@ -16,6 +17,7 @@ import aiohttp
 from bot.config import MonitorConfig
 from tests.fakediscord.fixtures import bot_config, start_bot, stop_bot
 from tests.fakediscord.server import APP_ID, TOKEN, FakeDiscord
+from tests.test_bot_digest import START, Server, server  # noqa: F401 (the digest fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "tram-vote.txt"
@@ -97,8 +99,9 @@ async def test_threadbrief_run_logs_its_start_and_answers_health_and_metrics(
         assert "threadbrief_digest_failures_total 0.0" in metrics
     finally:
         if process.returncode is None:
-            process.terminate()
+            process.terminate()  # what docker stop and systemctl stop send
         await asyncio.wait_for(process.wait(), 30)
+    assert process.returncode == 0, "SIGTERM closes the bot cleanly"
     text = log.read_text()
     print("--- start-up log ---", text, "--- /metrics ---", metrics, sep="\n")
     lines = text.splitlines()
@@ -112,6 +115,7 @@ async def test_threadbrief_run_logs_its_start_and_answers_health_and_metrics(
     assert "voice will NOT be supported" not in text
     assert "\x1b[" not in text, "no colour codes in a log that is not a terminal"
     assert TOKEN not in text
+    assert lines[-1].endswith("threadbrief: stopping: SIGTERM received")
 
 
 async def test_healthz_fails_while_the_database_cannot_be_written(
@@ -139,3 +143,17 @@ async def test_healthz_fails_while_the_database_cannot_be_written(
 
 async def test_the_endpoint_is_off_unless_asked_for(fake: FakeDiscord, bot) -> None:
     assert bot.monitor is None
+
+
+async def test_digest_runs_are_counted_as_posted_or_failed(server: Server) -> None:  # noqa: F811
+    server.site.add(2, START - timedelta(hours=1))
+    await server.add("daily 08:00")
+    await server.to_local("2026-03-07 08:00", "UTC")
+    assert server.bot is not None
+    figures = server.bot.metrics.registry
+    assert figures.get_sample_value("threadbrief_digests_posted_total") == 1.0
+    assert figures.get_sample_value("threadbrief_digest_failures_total") == 0.0
+    server.site.failing = True
+    await server.to_local("2026-03-08 08:00", "UTC")
+    assert figures.get_sample_value("threadbrief_digest_failures_total") == 1.0
+    assert figures.get_sample_value("threadbrief_digests_posted_total") == 1.0
