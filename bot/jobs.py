@@ -9,6 +9,7 @@ semaphore bounds concurrent jobs and a per-user cooldown keeps one user from sta
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
 import threading
@@ -83,10 +84,16 @@ def read_source(
 
 
 def _warm_up(parent: int) -> None:
-    """Import the pipeline in each worker at start, not on the first user's request."""
+    """Import the pipeline in each worker at start, and fill the caches a first web page would
+    fill (dateparser's locales), not on the first user's request."""
     import bot.pipeline
     import bot.sources  # noqa: F401
+    from bot.sources import webpage
 
+    try:
+        webpage.warm_up()
+    except Exception:  # warming is an optimisation: a worker that cannot warm still works
+        logging.getLogger(__name__).warning("A worker could not warm its caches.", exc_info=True)
     threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
 
 

@@ -313,6 +313,26 @@ def _json_ld(tree: Any) -> list[Comment]:
     return comments
 
 
+def warm_up() -> None:
+    """Load what the first page's dates would otherwise load: trafilatura and htmldate, and
+    dateparser's locale data (every language's month names, its parser), which a fresh process
+    builds on first use. A worker calls this at start, so no user waits for it."""
+    import trafilatura
+
+    trafilatura.bare_extraction(
+        "<html><body><article><p>Posted on 3 janvier 2021.</p></article></body></html>",
+        with_metadata=True,
+    )
+    try:
+        from htmldate.extractors import get_external_parser, month_words
+    except ImportError:
+        return
+    month_words()
+    parser = get_external_parser()
+    for sample in ("3 janvier 2021", "12. März 2020", "2020年3月12日", "12 марта 2020"):
+        parser.get_date_data(sample)
+
+
 def parse(html: str, *, url: str | None = None) -> Thread:
     import lxml.html
     import trafilatura
