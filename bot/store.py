@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -17,6 +19,18 @@ from pathlib import Path
 from types import TracebackType
 
 import aiosqlite
+
+from bot.errors import ThreadBriefError
+
+log = logging.getLogger("threadbrief.store")
+
+
+class StateError(ThreadBriefError):
+    """The bot's database cannot be used as it is: missing beside its journal, damaged, or of a
+    newer version. The bot refuses to start rather than lose or overwrite what it holds."""
+
+    code = "state"
+
 
 MIGRATIONS: Sequence[str] = (
     """
@@ -107,11 +121,63 @@ class Store:
         return self._db
 
     async def open(self) -> Store:
-        self._db = await aiosqlite.connect(self.path)
-        await self._db.execute("PRAGMA journal_mode=WAL")
-        await self._db.execute("PRAGMA foreign_keys=ON")
-        await self._migrate()
+        """Open (or create) the database, refusing one that cannot be used as it is.
+
+        Refused, each in one line naming the file and what to do: a database that is missing
+        while its WAL or journal is still there (deleted or moved while the bot ran: a new empty
+        one would post everything again), a damaged one, and one of a newer schema version.
+        """
+        path = None if str(self.path) == ":memory:" else Path(self.path)
+        existed = path is not None and path.exists() and path.stat().st_size > 0
+        if path is not None and not existed:
+            for suffix in ("-wal", "-journal"):
+                left = path.with_name(path.name + suffix)
+                if left.exists() and left.stat().st_size > 0:
+                    raise StateError(
+                        f"The database {path} is missing but its {left.name} is still there: "
+                        "it was deleted or moved while the bot ran.",
+                        hint=f"Put {path.name} back, or delete {left.name} (and "
+                        f"{path.name}-shm) to start with an empty database.",
+                    )
+        try:
+            self._db = await aiosqlite.connect(self.path)
+            await self._db.execute("PRAGMA journal_mode=WAL")
+            # Every commit reaches the disk before the bot posts what it recorded (the outbox).
+            await self._db.execute("PRAGMA synchronous=FULL")
+            await self._db.execute("PRAGMA foreign_keys=ON")
+            await self._check()
+            version = await self.schema_version()
+            if version > len(MIGRATIONS):
+                raise StateError(
+                    f"The database {self.path} has schema version {version}, newer than this "
+                    f"ThreadBrief knows ({len(MIGRATIONS)}).",
+                    hint="Run the newer ThreadBrief that wrote it, or restore a backup made "
+                    "with this version.",
+                )
+            await self._migrate()
+        except sqlite3.DatabaseError as e:
+            await self.close()
+            raise StateError(
+                f"The database {self.path} is damaged or not a ThreadBrief database ({e}).",
+                hint="Restore it from a backup, or move it away to start with an empty one.",
+            ) from None
+        except BaseException:
+            await self.close()
+            raise
+        log.info(
+            "database %s: %s (schema version %d)",
+            self.path,
+            "opened" if existed else "created",
+            len(MIGRATIONS),
+        )
         return self
+
+    async def _check(self) -> None:
+        """SQLite's quick check: a damaged page is found now, not by the first digest."""
+        async with self.db.execute("PRAGMA quick_check") as cursor:
+            rows = [str(r[0]) for r in await cursor.fetchall()]
+        if rows != ["ok"]:
+            raise sqlite3.DatabaseError("; ".join(rows[:3]))
 
     async def close(self) -> None:
         if self._db is not None:

@@ -4,13 +4,18 @@ At start it first delivers whatever a crash left in the outbox, then runs every 
 whose time passed while the bot was down, once (one digest covering the gap, not one per missed
 slot). Runs of different subscriptions go concurrently, so a slow or failing source delays no
 other; a subscription never runs twice at once.
+
+When the state itself fails (a damaged page, a full disk, a file gone read-only) the scheduler
+says so in the log and, once per outage, in the channels it knows, and tries again after a
+backoff that doubles from 30 s to 15 min: never a day's sleep, never a loop that rereads a
+failing feed as fast as it can.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.digest.service import DigestService
@@ -19,6 +24,13 @@ from bot.digest.state import Subscription
 log = logging.getLogger("threadbrief.digest")
 
 IDLE_NAP = timedelta(days=1)
+FIRST_BACKOFF = timedelta(seconds=30)
+LONGEST_BACKOFF = timedelta(minutes=15)
+
+
+def backoff(failures: int) -> timedelta:
+    """The wait after `failures` state failures in a row: 30 s, 1 min, 2 min ... 15 min."""
+    return min(FIRST_BACKOFF * (1 << min(failures - 1, 10)), LONGEST_BACKOFF)
 
 
 class Scheduler:
@@ -30,6 +42,13 @@ class Scheduler:
         self._slots = asyncio.Semaphore(concurrency)
         self._sleeping = False
         self.rounds = 0
+        self.state_failures = 0
+        """State reads that failed in a row (0 when the last one worked)."""
+        self._held: dict[int, tuple[datetime, int]] = {}
+        """Subscriptions whose run could not record its outcome: (retry at, failures in a row)."""
+        self._channels: set[int] = set()
+        """Channels with a digest, as last read: who to tell when the state fails."""
+        self._told: set[int] = set()
 
     def poke(self) -> None:
         """Look at the subscriptions again now (one was added, resumed or removed)."""
@@ -47,15 +66,24 @@ class Scheduler:
             log.exception("could not resume the digest outbox")
         while True:
             self._wake.clear()
+            now = self.clock.now()
+            held = {i for i, (until, _) in self._held.items() if until > now}
             try:
-                now = self.clock.now()
-                for subscription in await self.service.state.due(now, exclude=self._running):
+                self._channels = {s.channel_id for s in await self.service.state.subscriptions()}
+                skip = {*self._running, *held}
+                for subscription in await self.service.state.due(now, exclude=skip):
                     self._start(subscription)
-                following = await self.service.state.next_due(exclude=self._running)
-            except Exception:
-                log.exception("digest scheduler could not read its state")
-                following = None
-            wake_at = following or self.clock.now() + IDLE_NAP
+                following = await self.service.state.next_due(exclude={*self._running, *held})
+            except Exception as error:
+                wake_at = await self._state_failed(error)
+            else:
+                if self.state_failures:
+                    log.info("digest state readable again after %d failures", self.state_failures)
+                    self._told.clear()
+                self.state_failures = 0
+                retries = [until for until, _ in self._held.values() if until > now]
+                times = [t for t in (following, *retries) if t is not None]
+                wake_at = min(times) if times else now + IDLE_NAP
             self.rounds += 1
             self._sleeping = True
             try:
@@ -72,11 +100,60 @@ class Scheduler:
         try:
             async with self._slots:
                 await self.service.run(subscription)
-        except Exception:
-            log.exception("digest %s failed unexpectedly", subscription.id)
+        except Exception as error:
+            # The run could not even record how it went (a full disk, a damaged database): hold
+            # the subscription back, or the next round would start it again at once.
+            _, failures = self._held.get(subscription.id, (None, 0))
+            delay = backoff(failures + 1)
+            self._held[subscription.id] = (self.clock.now() + delay, failures + 1)
+            log.error(
+                "digest %s could not record its run (%s: %s); next try in %s",
+                subscription.id,
+                type(error).__name__,
+                error,
+                delay,
+            )
+            if failures == 0:
+                await self._tell(
+                    subscription.channel_id,
+                    "⚠️ A digest of this channel could not save its progress (the bot's "
+                    "database could not be written). It will try again in a while; the bot's "
+                    "owner should check the server's disk.",
+                )
+        else:
+            if self._held.pop(subscription.id, None) is not None:
+                self._told.discard(subscription.channel_id)
         finally:
             self._running.pop(subscription.id, None)
             self._wake.set()
+
+    async def _state_failed(self, error: Exception) -> datetime:
+        self.state_failures += 1
+        delay = backoff(self.state_failures)
+        log.error(
+            "digest scheduler could not read its state (%s: %s); digests wait, next try in %s",
+            type(error).__name__,
+            error,
+            delay,
+        )
+        if self.state_failures == 1:
+            for channel_id in sorted(self._channels - self._told):
+                await self._tell(
+                    channel_id,
+                    "⚠️ Digests are paused: the bot cannot read its database. They resume by "
+                    "themselves once it can; the bot's owner should check the server's logs.",
+                )
+        return self.clock.now() + delay
+
+    async def _tell(self, channel_id: int, text: str) -> None:
+        """A notice in a channel, once per outage; a failure to post is only logged."""
+        if channel_id in self._told:
+            return
+        self._told.add(channel_id)
+        try:
+            await self.service.poster.post(channel_id, {"content": text, "embeds": []})
+        except Exception:
+            log.warning("could not tell channel %s that digests are failing", channel_id)
 
     async def stop(self) -> None:
         for task in list(self._running.values()):

@@ -246,7 +246,10 @@ def rss(rng: random.Random) -> tuple[bytes, int | None]:
         f"<pubDate>Fri, 03 May 2024 1{i % 10}:00:00 GMT</pubDate></item>"
         for i in range(rng.randint(1, 4))
     )
-    doc = f'<?xml version="1.0"?><rss version="2.0"><channel><title>News</title>{items}</channel></rss>'
+    doc = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>News</title>'
+        f"{items}</channel></rss>"
+    )
     return doc.encode(), None
 
 

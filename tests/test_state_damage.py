@@ -1,0 +1,216 @@
+"""The bot's state on disk, damaged: a clear line and a refusal, or a backoff and a notice.
+
+At start the bot names the database it opened and whether it created it, and refuses (one line
+naming the file and what to do) one that was deleted beside its WAL, one that is damaged, and one
+of a newer version. While it runs, a scheduler that cannot read or write its state says so in the
+log and in the channels, and tries again after a growing wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.digest.scheduler import Scheduler
+from bot.store import MIGRATIONS, StateError, Store
+from tests.virtualclock import VirtualClock
+
+
+async def _make(path: Path) -> None:
+    async with Store(path) as store:
+        await store.set_auto_channel(1, 2, True)
+
+
+async def test_a_new_database_is_named_and_said_to_be_created(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "state.sqlite3"
+    with caplog.at_level(logging.INFO, "threadbrief.store"):
+        await _make(path)
+        async with Store(path):
+            pass
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines == [
+        f"database {path}: created (schema version {len(MIGRATIONS)})",
+        f"database {path}: opened (schema version {len(MIGRATIONS)})",
+    ]
+
+
+async def test_outbox_writes_reach_the_disk_before_commit_returns(tmp_path: Path) -> None:
+    async with (
+        Store(tmp_path / "state.sqlite3") as store,
+        store.db.execute("PRAGMA synchronous") as cursor,
+    ):
+        row = await cursor.fetchone()
+    assert row is not None and row[0] == 2  # FULL
+
+
+async def test_a_database_deleted_beside_its_wal_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    store = await Store(path).open()
+    await store.set_auto_channel(1, 2, True)  # the change sits in the WAL
+    wal = path.with_name(path.name + "-wal")
+    assert wal.stat().st_size > 0
+    path.unlink()  # as a careless clean-up would, while the bot runs
+    with pytest.raises(StateError) as refused:
+        await Store(path).open()
+    await store.close()
+    message = str(refused.value)
+    assert str(path) in message and "state.sqlite3-wal" in message
+    assert "\n" not in message
+    assert not path.exists()  # no empty database was created in its place
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda b: b"garbage!" * 8 + b[64:], id="header"),
+        pytest.param(lambda b: b[: len(b) // 2], id="truncated"),
+        pytest.param(lambda b: b[:4096] + b"\xde\xad" * 2048 + b[8192:], id="pages"),
+    ],
+)
+async def test_a_damaged_database_is_refused_in_one_line(tmp_path: Path, damage: Any) -> None:
+    path = tmp_path / "state.sqlite3"
+    await _make(path)
+    # fill a few pages so the damage lands on real data
+    async with Store(path) as store, store.transaction() as db:
+        for i in range(200):
+            await db.execute(
+                "INSERT INTO guild_settings (guild_id, auto_channels) VALUES (?, ?)",
+                (100 + i, "[" + ",".join(str(n) for n in range(40)) + "]"),
+            )
+    path.write_bytes(damage(path.read_bytes()))
+    with pytest.raises(StateError) as refused:
+        await Store(path).open()
+    message = str(refused.value)
+    assert str(path) in message and "backup" in message and "\n" not in message
+
+
+async def test_a_database_of_a_newer_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    await _make(path)
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    with pytest.raises(StateError, match="newer than this ThreadBrief knows"):
+        await Store(path).open()
+
+
+# --- the scheduler, when the state fails while the bot runs ----------------------------------
+
+
+@dataclass
+class _Subscription:
+    id: int
+    channel_id: int
+
+
+@dataclass
+class _Poster:
+    posts: list[tuple[int, str]] = field(default_factory=list)
+
+    async def post(self, channel_id: int, payload: dict[str, Any]) -> int:
+        self.posts.append((channel_id, payload["content"]))
+        return len(self.posts)
+
+
+@dataclass
+class _State:
+    clock: VirtualClock
+    readable: bool = True
+    reads: int = 0
+    subscription: _Subscription = field(default_factory=lambda: _Subscription(7, 70))
+    next_at: datetime | None = None
+
+    def _read(self) -> None:
+        self.reads += 1
+        if not self.readable:
+            raise sqlite3.DatabaseError("database disk image is malformed")
+
+    async def subscriptions(self) -> list[_Subscription]:
+        self._read()
+        return [self.subscription]
+
+    async def due(self, now: datetime, exclude: Any = ()) -> list[_Subscription]:
+        self._read()
+        due = self.next_at is None or self.next_at <= now
+        return [self.subscription] if due and self.subscription.id not in exclude else []
+
+    async def next_due(self, exclude: Any = ()) -> datetime | None:
+        self._read()
+        return None if self.subscription.id in exclude else (self.next_at or self.clock.now())
+
+
+@dataclass
+class _Service:
+    state: _State
+    poster: _Poster = field(default_factory=_Poster)
+    runs: int = 0
+    disk_full: bool = True
+
+    async def resume(self) -> int:
+        return 0
+
+    async def run(self, subscription: _Subscription) -> None:
+        self.runs += 1
+        if self.disk_full:
+            raise sqlite3.OperationalError("database or disk is full")
+        self.state.next_at = self.state.clock.now() + timedelta(days=1)
+
+
+async def _scheduled(service: _Service, clock: VirtualClock, hours: float) -> Scheduler:
+    scheduler = Scheduler(service, clock)  # type: ignore[arg-type]
+    task = asyncio.create_task(scheduler.run_forever())
+    try:
+        await clock.advance(timedelta(hours=hours), lambda: scheduler.idle)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    return scheduler
+
+
+async def test_unreadable_state_is_logged_told_and_retried_with_backoff(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock = VirtualClock(datetime(2026, 5, 1, tzinfo=UTC))
+    state = _State(clock)
+    service = _Service(state, disk_full=False)
+    scheduler = Scheduler(service, clock)  # type: ignore[arg-type]
+    task = asyncio.create_task(scheduler.run_forever())
+    try:
+        await clock.advance(timedelta(minutes=1), lambda: scheduler.idle)
+        state.readable = False  # pages damaged while the bot runs
+        scheduler.poke()
+        with caplog.at_level(logging.ERROR, "threadbrief.digest"):
+            await clock.advance(timedelta(hours=1), lambda: scheduler.idle)
+        rounds_in_the_hour = scheduler.state_failures
+        state.readable = True
+        await clock.advance(timedelta(minutes=20), lambda: scheduler.idle)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    # 30 s, 1, 2, 4, 8, then every 15 min: about 8 tries in an hour, not one a day nor a loop.
+    assert 6 <= rounds_in_the_hour <= 10
+    assert any("could not read its state" in r.getMessage() for r in caplog.records)
+    assert [c for c, _ in service.poster.posts] == [70]
+    assert "Digests are paused" in service.poster.posts[0][1]
+    assert scheduler.state_failures == 0  # readable again: back to normal
+
+
+async def test_a_run_that_cannot_record_is_held_back_not_rerun_in_a_loop(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock = VirtualClock(datetime(2026, 5, 1, tzinfo=UTC))
+    service = _Service(_State(clock))  # every run fails to write: the disk is full
+    with caplog.at_level(logging.ERROR, "threadbrief.digest"):
+        await _scheduled(service, clock, hours=1)
+    assert 6 <= service.runs <= 10  # backoff, where a hot loop would run thousands of times
+    assert [c for c, _ in service.poster.posts] == [70]  # the channel is told, once
+    assert "could not save its progress" in service.poster.posts[0][1]
+    assert any("could not record its run" in r.getMessage() for r in caplog.records)
