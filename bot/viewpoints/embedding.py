@@ -9,6 +9,7 @@ package pulls in pydantic and requests and configures the root logger.
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -31,6 +32,36 @@ class TokenTable:
         """One row per text: the mean of its token vectors (zeros for a text without tokens)."""
         return self.embed_counted(texts)[0]
 
+    def embed_words(self, texts: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+        """Mean token vectors of texts given as words, and each text's number of tokens.
+
+        The tokenizer splits at spaces first, so a text's tokens are its words' tokens in turn:
+        each distinct word is tokenised once, however often the thread uses it.
+        """
+        distinct = list({w: None for text in texts for w in text})
+        encoded = self.tokenizer.encode_batch(distinct, add_special_tokens=False)  # type: ignore[attr-defined]
+        vocabulary = self.table.shape[0]
+        ids = {
+            w: [t for t in e.ids if 0 <= t < vocabulary]
+            for w, e in zip(distinct, encoded, strict=True)
+        }
+        rows: list[int] = []
+        cols: list[int] = []
+        for i, text in enumerate(texts):
+            for word in text:
+                tokens = ids[word]
+                rows.extend([i] * len(tokens))
+                cols.extend(tokens)
+        return self._pool(rows, cols, len(texts))
+
+    def _pool(self, rows: list[int], cols: list[int], n: int) -> tuple[np.ndarray, np.ndarray]:
+        counts = sp.csr_matrix(
+            (np.ones(len(cols), dtype=np.float32), (rows, cols)), shape=(n, self.table.shape[0])
+        )
+        lengths = np.asarray(counts.sum(axis=1)).ravel()
+        mean = sp.diags((1.0 / np.maximum(lengths, 1.0)).astype(np.float32)) @ counts
+        return np.asarray(mean @ self.table, dtype=np.float32), lengths
+
     def embed_counted(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Mean token vectors and the number of tokens of each text, so means can be pooled."""
         if not texts:
@@ -43,13 +74,7 @@ class TokenTable:
             ids = [t for t in encoding.ids if 0 <= t < vocabulary]
             rows.extend([i] * len(ids))
             cols.extend(ids)
-        counts = sp.csr_matrix(
-            (np.ones(len(cols), dtype=np.float32), (rows, cols)),
-            shape=(len(texts), vocabulary),
-        )
-        lengths = np.asarray(counts.sum(axis=1)).ravel()
-        mean = sp.diags((1.0 / np.maximum(lengths, 1.0)).astype(np.float32)) @ counts
-        return np.asarray(mean @ self.table, dtype=np.float32), lengths
+        return self._pool(rows, cols, len(texts))
 
 
 @cache

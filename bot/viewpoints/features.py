@@ -10,7 +10,6 @@ thread's mean so that what all comments have in common does not make them look a
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -59,6 +58,7 @@ class Preparer:
         self._stem = stemmer(language)
         self.stops = stop_words(language)
         self._stems: dict[str, str] = {}
+        self._words: dict[str, tuple[str, str, bool, bool]] = {}
         self.title_stems = frozenset(
             self.stem(w) for w in tokenize_words(title or "") if w.lower() not in self.stops
         )
@@ -67,6 +67,16 @@ class Preparer:
         found = self._stems.get(word)
         if found is None:
             found = self._stems[word] = self._stem(word)
+        return found
+
+    def _word(self, word: str) -> tuple[str, str, bool, bool]:
+        """(stem, lowercased, says something, one of the title's), once per distinct word."""
+        found = self._words.get(word)
+        if found is None:
+            lowered = word.lower()
+            stem = self.stem(word)
+            found = (stem, lowered, len(word) > 2 and lowered not in self.stops, False)
+            found = self._words[word] = (*found[:3], stem in self.title_stems)
         return found
 
     def unit(self, comment: Comment) -> Unit:
@@ -84,11 +94,9 @@ class Preparer:
             sentence_words.append(len(sentence.split()))
             terms: list[str] = []
             for word in words:
-                lowered = word.lower()
-                meaningful = len(word) > 2 and lowered not in self.stops
+                stem, lowered, meaningful, in_title = self._word(word)
                 said += meaningful
-                stem = self.stem(word)
-                if stem in self.title_stems:
+                if in_title:
                     continue
                 kept.append(word)
                 if meaningful:
@@ -197,41 +205,63 @@ class Space:
         self.idf = (np.log((1.0 + len(units)) / (1.0 + df)) + 1.0).astype(np.float32)
 
     def read(self, units: Sequence[Unit]) -> tuple[Vectors, Vectors]:
-        """Rows of the comments, and of all their sentences in order, from one pass of the
-        tokenizer: a comment's embedding is its sentences' token-weighted mean."""
-        sentences = [c for u in units for c in u.sentence_content]
-        owner = np.repeat(np.arange(len(units)), [len(u.sentences) for u in units])
-        comment_bags = [u.terms for u in units]
-        sentence_bags = [t for u in units for t in u.sentence_terms]
-        if self.table is None:
-            return self._rows(comment_bags, None), self._rows(sentence_bags, None)
-        means, tokens = self.table.embed_counted(sentences)
-        pool = sp.csr_matrix(
-            (tokens.astype(np.float32), (owner, np.arange(len(sentences)))),
-            shape=(len(units), len(sentences)),
-        )
-        totals = np.maximum(np.asarray(pool.sum(axis=1)).ravel(), 1.0)
-        comments = np.asarray(sp.diags(1.0 / totals) @ pool @ means, dtype=np.float32)
-        centre = comments.mean(axis=0) if len(units) else np.zeros(means.shape[1], np.float32)
-        return self._rows(comment_bags, comments - centre), self._rows(
-            sentence_bags, means - centre
-        )
+        """Rows of the comments, and of all their sentences in order.
 
-    def _rows(self, bags: Sequence[Sequence[str]], dense: np.ndarray | None) -> Vectors:
-        """Rows for bags of stems beside their (centred) embeddings."""
+        Counts are taken once, per sentence; a comment's are the sum of its sentences', and its
+        embedding their token-weighted mean.
+        """
+        owner = np.repeat(np.arange(len(units)), [len(u.sentences) for u in units])
+        n_sentences = len(owner)
+        pool = sp.csr_matrix(
+            (np.ones(n_sentences, dtype=np.float32), (owner, np.arange(n_sentences))),
+            shape=(len(units), n_sentences),
+        )
         rows: list[int] = []
         cols: list[int] = []
-        vals: list[float] = []
-        for i, bag in enumerate(bags):
-            for term, n in Counter(bag).items():
-                j = self.vocabulary.get(term)
-                if j is not None:
-                    rows.append(i)
-                    cols.append(j)
-                    vals.append((1.0 + math.log(n)) * float(self.idf[j]))
-        shape = (len(bags), max(1, len(self.vocabulary)))
-        tfidf = sp.csr_matrix((vals, (rows, cols)), shape=shape, dtype=np.float32)
-        sparse = _rescale_sparse(tfidf, 1.0 - self.weight)
-        if dense is None:
-            return Vectors(np.zeros((len(bags), 0), dtype=np.float32), sparse, 0.0)
+        vocabulary = self.vocabulary
+        row = 0
+        for u in units:
+            for terms in u.sentence_terms:
+                for term in terms:
+                    j = vocabulary.get(term)
+                    if j is not None:
+                        rows.append(row)
+                        cols.append(j)
+                row += 1
+        counts = sp.csr_matrix(
+            (np.ones(len(cols), dtype=np.float32), (rows, cols)),
+            shape=(n_sentences, max(1, len(vocabulary))),
+        )
+        counts.sum_duplicates()
+        sentence_tfidf = self._weigh(counts)
+        comment_tfidf = self._weigh(sp.csr_matrix(pool @ counts))
+        if self.table is None:
+            none = np.zeros((0, 0), dtype=np.float32)
+            return (
+                self._assemble(comment_tfidf, none[: len(units)]),
+                self._assemble(sentence_tfidf, none[:n_sentences]),
+            )
+        words = [c.split() for u in units for c in u.sentence_content]
+        means, tokens = self.table.embed_words(words)
+        weighted = sp.csr_matrix(
+            (tokens.astype(np.float32), (owner, np.arange(n_sentences))),
+            shape=(len(units), n_sentences),
+        )
+        totals = np.maximum(np.asarray(weighted.sum(axis=1)).ravel(), 1.0)
+        comments = np.asarray(sp.diags(1.0 / totals) @ weighted @ means, dtype=np.float32)
+        centre = comments.mean(axis=0) if len(units) else np.zeros(means.shape[1], np.float32)
+        return (
+            self._assemble(comment_tfidf, comments - centre),
+            self._assemble(sentence_tfidf, means - centre),
+        )
+
+    def _weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        """Sublinear term frequency times IDF, rows of unit length times the TF-IDF weight."""
+        counts = counts.copy()
+        counts.data = 1.0 + np.log(counts.data)
+        return _rescale_sparse(counts.multiply(self.idf[: counts.shape[1]]), 1.0 - self.weight)
+
+    def _assemble(self, sparse: sp.csr_matrix, dense: np.ndarray) -> Vectors:
+        if not dense.size:
+            return Vectors(np.zeros((sparse.shape[0], 0), dtype=np.float32), sparse, 0.0)
         return Vectors(_rescale(dense, self.weight), sparse, self.weight)
