@@ -39,6 +39,13 @@ def _version() -> str:
         return "unknown"
 
 
+class _VersionAction(argparse.Action):
+    """--version, looked up only when asked: reading package metadata costs every start 30 ms."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        parser.exit(message=f"threadbrief {_version()}\n")
+
+
 def _algorithm(value: str) -> str:
     from bot.summarize import check_algorithm
 
@@ -130,7 +137,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Brief an article and its comment thread: what it says, what commenters argue.",
         epilog="Run 'threadbrief COMMAND --help' for a command's options.",
     )
-    parser.add_argument("--version", action="version", version=f"threadbrief {_version()}")
+    parser.add_argument("--version", action=_VersionAction, nargs=0, help="show the version")
     _global_options(parser, top=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 

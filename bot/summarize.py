@@ -47,19 +47,23 @@ def check_algorithm(name: str) -> str:
     return key
 
 
+_CLASSES = {
+    "lexrank": "LexRankSummarizer",
+    "textrank": "TextRankSummarizer",
+    "lsa": "LsaSummarizer",
+    "luhn": "LuhnSummarizer",
+    "kl": "KLSummarizer",
+    "sumbasic": "SumBasicSummarizer",
+    "edmundson": "EdmundsonSummarizer",
+}
+
+
 def make_summarizer(algorithm: str, language: str, title: str | None = None) -> Any:
     """A summarizer with sumy's interface, configured for the language."""
     from bot import ranking
 
-    cls: Any = {
-        "lexrank": ranking.LexRankSummarizer,
-        "textrank": ranking.TextRankSummarizer,
-        "lsa": ranking.LsaSummarizer,
-        "luhn": ranking.LuhnSummarizer,
-        "kl": ranking.KLSummarizer,
-        "sumbasic": ranking.SumBasicSummarizer,
-        "edmundson": ranking.EdmundsonSummarizer,
-    }[algorithm]
+    # By name: each ranking (and its numpy, scipy or linear algebra) is imported only when used.
+    cls: Any = getattr(ranking, _CLASSES[algorithm])
     summarizer = cls(stemmer(language))
     summarizer.stop_words = stop_words(language)
     if algorithm == "edmundson":
@@ -80,12 +84,12 @@ def summarize_paragraphs(
     title: str | None = None,
 ) -> tuple[str, ...]:
     """Pick `count` sentences from the paragraphs; they come back in their original order."""
-    from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
+    from bot.text.document import Document, Paragraph, Sentence
 
     tokenizer = OfflineTokenizer(language)
-    document = ObjectDocumentModel(
+    document = Document(
         tuple(
-            Paragraph([Sentence(s, tokenizer) for s in split_sentences(p, language)])
+            Paragraph(tuple(Sentence.of(s, tokenizer) for s in split_sentences(p, language)))
             for p in paragraphs
             if p.strip()
         )
