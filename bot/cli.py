@@ -17,7 +17,8 @@ import os
 import sys
 import textwrap
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -294,21 +295,52 @@ def _read_at_most(args: argparse.Namespace, config: Any, most: int) -> Any:
         raise
 
 
+@contextmanager
+def _progress(args: argparse.Namespace) -> Iterator[Callable[[str], None]]:
+    """What the brief is doing, on stderr while it works: only for a person at a terminal.
+
+    Nothing is shown on a pipe, with --json (a script is reading) or with -q.
+    """
+    if args.json or args.quiet or not sys.stderr.isatty():
+        yield lambda _: None
+        return
+    from rich.console import Console
+    from rich.live import Live
+    from rich.spinner import Spinner
+
+    spinner = Spinner("dots", text="Reading…", style="green")
+    with Live(spinner, console=Console(stderr=True), transient=True) as live:
+
+        def show(step: str) -> None:
+            spinner.update(text=f"{step}…")
+            live.refresh()  # each step as it starts, not at the next tick
+
+        yield show
+
+
 def summarize(args: argparse.Namespace, config: Any) -> int:
     options = _options(args, config)
     from bot.pipeline import annotate_languages, make_brief
 
-    thread = annotate_languages(_read(args, config))
-    log.info("read %d comments from %s", thread.present_count, args.source)
-
-    brief = make_brief(thread, options)
+    with _progress(args) as progress:
+        progress(f"Reading {args.source}")
+        thread = _read(args, config)
+        log.info("read %d comments from %s", thread.present_count, args.source)
+        progress(f"Reading {thread.present_count:,} comments: telling their languages")
+        thread = annotate_languages(thread)
+        brief = make_brief(thread, options, progress)
+        progress("Writing the brief")
     if args.json:
         from dataclasses import asdict
 
         from bot.render.json import document
 
-        json.dump(
-            document(brief, thread, asdict(options)), sys.stdout, ensure_ascii=False, indent=2
+        # One compact line through json's C encoder: indenting takes the pure-Python encoder,
+        # 3.5 s of a 20,000-comment brief. `jq .` or `python -m json.tool` indents it for reading.
+        sys.stdout.write(
+            json.dumps(
+                document(brief, thread, asdict(options)), ensure_ascii=False, separators=(",", ":")
+            )
         )
         sys.stdout.write("\n")
     else:

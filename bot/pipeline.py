@@ -6,6 +6,7 @@ This is pure CPU work with no I/O, so the bot can run it in a worker process and
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot.brief import Brief, Counts
@@ -44,9 +45,14 @@ class BriefOptions:
 def annotate_languages(thread: Thread) -> Thread:
     """Set the language of the article and of each comment that the source left unset.
 
-    A comment too short to tell ("+1", "I agree.") takes the thread's main language.
+    A comment too short to tell ("+1", "I agree.") takes the thread's main language. A thread
+    already annotated comes back as it is, without copying each comment again.
     """
     article = thread.article
+    if (article is None or article.language not in (None, UNDETERMINED)) and all(
+        c.language not in (None, UNDETERMINED) for c in thread.comments
+    ):
+        return thread
     if article is not None and article.language is None:
         article = replace(article, language=detect_language(article.text))
     detected = [c.language or detect_language(c.own_text()) for c in thread.comments]
@@ -58,7 +64,9 @@ def annotate_languages(thread: Thread) -> Thread:
     if article is not None and article.language == UNDETERMINED:
         article = replace(article, language=main)
     comments = tuple(
-        replace(c, language=main if lang == UNDETERMINED else lang)
+        c
+        if c.language == (final := main if lang == UNDETERMINED else lang)
+        else replace(c, language=final)
         for c, lang in zip(thread.comments, detected, strict=True)
     )
     return replace(thread, article=article, comments=comments)
@@ -74,7 +82,16 @@ def _at_least(count: Count) -> int:
     return count if isinstance(count, int) else 0
 
 
-def make_brief(thread: Thread, options: BriefOptions | None = None) -> Brief:
+def _silent(_: str) -> None:
+    return None
+
+
+def make_brief(
+    thread: Thread,
+    options: BriefOptions | None = None,
+    progress: Callable[[str], None] = _silent,
+) -> Brief:
+    """The brief of a thread; `progress` hears each step's name, for a terminal to show."""
     options = (options or BriefOptions()).checked()
     thread = annotate_languages(thread)
     language = thread_language(thread)
@@ -89,11 +106,14 @@ def make_brief(thread: Thread, options: BriefOptions | None = None) -> Brief:
             f"Edmundson needs stop words, which ThreadBrief has not for "
             f"{language_name(article_language).title()}: the article was summarized with LexRank.",
         )
+    if article is not None and article.paragraphs:
+        progress("Summarizing the article")
     summary = (
         summarize_article(article, algorithm=algorithm, count=options.sentences)
         if article is not None and article.paragraphs
         else ()
     )
+    progress(f"Grouping {thread.present_count:,} comments into viewpoints")
     found = find_viewpoints(thread, main_language=language, quotes=options.quotes)
     languages = Counter(c.language or UNDETERMINED for c in thread.discussion())
     counts = Counts(

@@ -203,3 +203,55 @@ def test_a_thread_past_max_comments_is_refused_saying_how_to_brief_it(tmp_path: 
     assert "more than 3 comments" in result.stderr and "--max-comments" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert threadbrief("summarize", str(path), "--max-comments", "7").returncode == 0
+
+
+def _with_terminal_stderr(*args: str) -> tuple[str, str]:
+    """Run the CLI with stderr on a pseudo-terminal, as at a shell: (stdout, what the tty saw)."""
+    import os
+    import pty
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", *args],
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        env={**os.environ, "COLUMNS": "100", "TERM": "xterm"},
+    )
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    out = process.stdout.read() if process.stdout else b""
+    process.wait(timeout=60)
+    os.close(leader)
+    return out.decode(), seen.decode(errors="replace")
+
+
+def test_a_terminal_sees_what_the_brief_is_doing_and_a_pipe_or_json_does_not(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "thread.json"
+    path.write_text(json.dumps({"source": "test", **thread_dict(tram_thread())}))
+    out, terminal = _with_terminal_stderr("summarize", str(path))
+    assert "Reading 7 comments" in terminal and "Grouping 7 comments into viewpoints" in terminal
+    assert "Grouping" not in out and "The city council votes" in out
+
+    out, terminal = _with_terminal_stderr("summarize", str(path), "--json")
+    assert terminal == "" and json.loads(out)["brief"]["counts"]["comments"] == 7
+
+    piped = threadbrief("summarize", str(path))
+    assert piped.returncode == 0 and piped.stderr == ""
+
+
+def test_json_is_one_compact_line() -> None:
+    result = threadbrief(
+        "summarize", "-", "--json", stdin=json.dumps(thread_dict(tram_thread())).encode()
+    )
+    assert result.returncode == 0
+    assert result.stdout.count("\n") == 1 and json.loads(result.stdout)["schema_version"] == 1
