@@ -44,7 +44,8 @@ class _VersionAction(argparse.Action):
     """--version, looked up only when asked: reading package metadata costs every start 30 ms."""
 
     def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
-        parser.exit(message=f"threadbrief {_version()}\n")
+        sys.stdout.write(f"threadbrief {_version()}\n")
+        parser.exit()
 
 
 def _algorithm(value: str) -> str:
