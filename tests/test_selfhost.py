@@ -157,3 +157,17 @@ async def test_digest_runs_are_counted_as_posted_or_failed(server: Server) -> No
     await server.to_local("2026-03-08 08:00", "UTC")
     assert figures.get_sample_value("threadbrief_digest_failures_total") == 1.0
     assert figures.get_sample_value("threadbrief_digests_posted_total") == 1.0
+
+
+async def test_a_failed_brief_is_counted_by_its_kind(fake: FakeDiscord, bot) -> None:
+    attachment = fake.add_attachment("notes.pdf", b"%PDF-1.7\n...")
+    record = await fake.invoke_slash("summarize", subcommand="file", file=attachment)
+    figures = bot.metrics.registry
+    await fake.wait_for(
+        lambda: figures.get_sample_value(
+            "threadbrief_briefs_failed_total", {"reason": "unsupported"}
+        )
+    )
+    await fake.wait_for(lambda: record.followups or record.original)
+    assert figures.get_sample_value("threadbrief_briefs_served_total") == 0.0
+    assert figures.get_sample_value("threadbrief_brief_queue_length") == 0.0
