@@ -85,3 +85,23 @@ def test_a_login_wall_is_refused_as_access_denied() -> None:
     )
     with pytest.raises(AccessDenied, match="login or subscription"):
         parse(html)
+
+
+def test_every_comment_of_a_long_threaded_list_is_read() -> None:
+    # Twenty replies deep and wide, with one id used twice: none is skipped, none merged.
+    def li(n: int, depth: int) -> str:
+        replies = "".join(li(n * 3 + k, depth + 1) for k in (1, 2)) if depth < 3 else ""
+        children = f'<ul class="children">{replies}</ul>' if replies else ""
+        return (
+            f'<li id="comment-{n if n != 7 else 6}" class="comment"><cite class="fn">U{n}</cite>'
+            f'<div class="comment-content"><p>Comment number {n} says its own thing.</p></div>'
+            f"{children}</li>"
+        )
+
+    html = (
+        "<html><body><article><h1>T</h1><p>The post itself, long enough to be an article.</p>"
+        f'</article><ol class="comment-list">{li(0, 0)}{li(100, 0)}</ol></body></html>'
+    )
+    thread = read_bytes(html.encode())
+    assert len(thread.comments) == 30
+    assert len({c.id for c in thread.comments}) == 30

@@ -152,13 +152,15 @@ def _comment_text(li: Any) -> tuple[str, tuple[Span, ...]]:
 
 def _wordpress(tree: Any) -> list[Comment]:
     comments: list[Comment] = []
-    seen: set[int] = set()
+    # The elements themselves, not their id(): lxml makes a new proxy object for a node whose last
+    # one was freed, so an id() can come back for another comment and skip it.
+    seen: set[Any] = set()
 
     def walk(items: list[Any], parent: str | None) -> None:
         for li in items:
-            if id(li) in seen:
+            if li in seen:
                 continue
-            seen.add(id(li))
+            seen.add(li)
             inner = _first_own(li, ".//*[starts-with(@id,'comment-')]")
             raw_id = li.get("id") or (inner.get("id") if inner is not None else None)
             cid = (raw_id or f"comment-{len(comments) + 1}").removeprefix("li-")
