@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import random
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,15 @@ def test_scores_of_a_perfect_grouping(tmp_path: Path) -> None:
 def test_missing_data_is_a_clear_refusal(tmp_path: Path, capsys) -> None:
     assert viewpoints.main(["--data", str(tmp_path / "nowhere")]) == 2
     assert "No ArgKP train split" in capsys.readouterr().err
+
+
+def test_one_real_topic_scores_above_random_groups(capsys) -> None:
+    if not (viewpoints.DEFAULT_DATA / "arguments_train.csv").exists():
+        pytest.skip(f"ArgKP is not at {viewpoints.DEFAULT_DATA}")
+    [topic] = viewpoints.load(viewpoints.DEFAULT_DATA, "train")[:1]
+    ours = viewpoints.threadbrief_groups(topic)
+    assert ours and all(quotes for _, quotes in ours)
+    placed = [i for members, _ in ours for i in members]
+    assert len(placed) == len(set(placed))  # every argument in one viewpoint at most
+    chance = viewpoints.random_groups(topic, [len(m) for m, _ in ours], random.Random(0))
+    assert viewpoints.score(topic, ours)["kp_purity"] > viewpoints.score(topic, chance)["kp_purity"]
