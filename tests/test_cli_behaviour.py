@@ -263,3 +263,53 @@ def test_json_logs_are_one_object_per_line_and_never_coloured(tmp_path: Path) ->
     assert events and all({"time", "level", "logger", "message"} <= set(e) for e in events)
     assert any(e["message"].startswith("read 8 comments") for e in events)
     assert "\x1b[" not in result.stderr
+
+
+DISQUS = """<?xml version="1.0" encoding="utf-8"?>
+<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">
+<thread dsq:id="1"><link>https://news.example/a</link><title>Quiet street</title></thread>
+<thread dsq:id="2"><link>https://news.example/b</link><title>Busy market</title></thread>
+<post dsq:id="10"><message>The market needs more stalls on Saturdays.</message>
+<thread dsq:id="2"/><author><name>Ann</name></author></post>
+<post dsq:id="11"><message>More stalls would block the fire lane.</message>
+<thread dsq:id="2"/><author><name>Bo</name></author></post>
+<post dsq:id="12"><message>The street is too quiet after six.</message>
+<thread dsq:id="1"/><author><name>Cy</name></author></post>
+</disqus>"""
+
+
+def test_list_shows_the_threads_of_a_disqus_export_busiest_first(tmp_path: Path) -> None:
+    export = tmp_path / "disqus.xml"
+    export.write_text(DISQUS)
+    result = threadbrief("list", str(export))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].endswith("Disqus export, 2 threads")
+    assert lines[2].split() == ["2", "Busy", "market", "(https://news.example/b)"]
+    assert lines[3].split()[:3] == ["1", "Quiet", "street"]
+
+
+async def test_list_reads_a_feed_from_a_link(tmp_path: Path) -> None:
+    import asyncio
+
+    from tests.localweb import page_app, serving
+
+    feed = (ROOT / "tests" / "fixtures" / "feed.atom").read_bytes()
+    config = tmp_path / "config.toml"
+    config.write_text("[fetch]\nallow_loopback = true\n")
+    async with serving(page_app("/feed", feed, "application/atom+xml")) as base:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "list",
+            f"{base}/feed",
+            "--config",
+            str(config),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, err.decode()
+    text = out.decode()
+    assert f"{base}/feed: feed, 2 items" in text and "Library opening hours" in text
