@@ -77,6 +77,18 @@ def _bounded(name: str, low: int, high: int) -> Any:
     return parse
 
 
+def _megabytes(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = 0.0
+    if not 0 < number <= 100_000:
+        raise argparse.ArgumentTypeError(
+            f"--max-input-mb must be a number of megabytes above 0, not '{value}'."
+        )
+    return number
+
+
 def _lower(value: str) -> str:
     return value.strip().lower()
 
@@ -187,6 +199,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="refuse threads of more than N comments (default brief.max_comments, 100000)",
     )
+    s.add_argument(
+        "--max-input-mb",
+        type=_megabytes,
+        metavar="MB",
+        help="refuse files or standard input larger than MB (default brief.max_input_mb, 8)",
+    )
     s.add_argument("--json", action="store_true", help="print the brief as JSON (schema_version 1)")
     _global_options(s, top=False)
 
@@ -227,6 +245,7 @@ def _options(args: argparse.Namespace, config: Any) -> Any:
     from bot.pipeline import BriefOptions
 
     return BriefOptions(
+        max_sentences=config.brief.max_sentences,
         algorithm=args.algorithm or config.brief.algorithm,
         sentences=args.sentences if args.sentences is not None else config.brief.sentences,
         viewpoints=args.viewpoints if args.viewpoints is not None else config.brief.viewpoints,
@@ -250,8 +269,11 @@ def _source_bytes(args: argparse.Namespace, config: Any) -> tuple[bytes, str]:
                 return (await fetcher.get(source, accept=ACCEPTED)).body
 
         return asyncio.run(download()), source
+    flag = getattr(args, "max_input_mb", None)
+    limit_mb: float = flag or config.brief.max_input_mb
+    key = "--max-input-mb" if flag else "brief.max_input_mb"
     if source == "-":
-        return sys.stdin.buffer.read(), "standard input"
+        return _read_bounded(sys.stdin.buffer, "standard input", limit_mb, key), "standard input"
     path = Path(source)
     if "://" in source:
         raise BadInput(
@@ -262,7 +284,25 @@ def _source_bytes(args: argparse.Namespace, config: Any) -> tuple[bytes, str]:
         raise BadInput(f"No such file: {source}.", hint="Check the path, or give a URL.")
     if path.is_dir():
         raise BadInput(f"{source} is a directory.", hint="Give a file with a thread in it.")
-    return path.read_bytes(), source
+    try:
+        with path.open("rb") as file:
+            return _read_bounded(file, source, limit_mb, key), source
+    except OSError as e:
+        raise BadInput(f"{source} could not be read: {e.strerror or e}.") from None
+
+
+def _read_bounded(stream: Any, name: str, limit_mb: float, key: str) -> bytes:
+    """Read at most the limit (and one byte more to know): a huge input is refused unread."""
+    from bot.errors import TooLarge
+
+    limit = int(limit_mb * 2**20)
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(
+            f"{name} is larger than {limit_mb:g} MB, the most ThreadBrief reads ({key}).",
+            hint="Pass --max-input-mb with a larger number to brief it anyway.",
+        )
+    return bytes(data)
 
 
 def _read(args: argparse.Namespace, config: Any) -> Any:

@@ -43,6 +43,11 @@ class BriefConfig:
     quotes: int = 2
     max_comments: int = 100000
     """Comments the CLI reads at most (--max-comments overrides; the bot's is bot.max_comments)."""
+    max_input_mb: float = 8.0
+    """Largest file or standard input the CLI reads (--max-input-mb overrides; the bot's is
+    bot.max_attachment_mb)."""
+    max_sentences: int = 2000
+    """Article sentences ranked together at most; a longer article is ranked in parts."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +61,11 @@ class BotConfig:
     """Seconds a user waits between two briefs."""
     max_attachment_mb: float = 8.0
     max_comments: int = 20000
+    job_deadline: float = 300.0
+    """Seconds one brief may take, reading and briefing together; then it is stopped."""
+    worker_memory_mb: int = 1024
+    """Address space of each worker process (RLIMIT_AS): an input needing more ends its own
+    brief with a message instead of taking the host's memory."""
     history_messages: int = 1000
     """Messages /summarize here reads at most; the user may ask for fewer."""
     digest_limit: int = 10

@@ -91,6 +91,18 @@ class TooLarge(ThreadBriefError):
     code = "too-large"
 
 
+class DeadlineExceeded(ThreadBriefError):
+    """A job or a source read took longer than its deadline and was stopped."""
+
+    code = "deadline"
+
+
+class WorkerLost(ThreadBriefError):
+    """The worker process making a brief died (killed, out of memory) before it finished."""
+
+    code = "worker-lost"
+
+
 class Forbidden(ThreadBriefError):
     """The user, or the bot, lacks a Discord permission the request needs."""
 

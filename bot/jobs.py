@@ -10,22 +10,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
-import os
-import threading
 import time
 from collections.abc import Awaitable, Callable
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from bot.brief import Brief
 from bot.config import FetchConfig
-from bot.errors import Busy, TooLarge, TooManyComments
+from bot.errors import Busy, DeadlineExceeded, TooLarge, TooManyComments
 from bot.pipeline import BriefOptions, make_brief
 from bot.sources.chat import ChatHistory
 from bot.thread import Thread
+from bot.workers import WorkerPool
 
 Progress = Callable[[str], Awaitable[None]]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +83,7 @@ def read_source(
     return thread
 
 
-def _warm_up(parent: int) -> None:
+def _warm_up() -> None:
     """Import the pipeline in each worker at start, and fill the caches a first web page would
     fill (dateparser's locales), not on the first user's request."""
     import bot.pipeline
@@ -94,24 +94,13 @@ def _warm_up(parent: int) -> None:
         webpage.warm_up()
     except Exception:  # warming is an optimisation: a worker that cannot warm still works
         logging.getLogger(__name__).warning("A worker could not warm its caches.", exc_info=True)
-    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
 
 
-def _exit_with(parent: int) -> None:
-    """A worker whose bot was killed (SIGKILL, OOM) exits too instead of lingering."""
-    while os.getppid() == parent:
-        time.sleep(1.0)
-    os._exit(0)
-
-
-def process_pool(workers: int) -> ProcessPoolExecutor:
-    # "spawn": forking a process that runs discord.py's loop and heartbeat thread is unsafe.
-    return ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_warm_up,
-        initargs=(os.getpid(),),
-    )
+def process_pool(
+    workers: int, *, memory_mb: int | None = None, deadline: float | None = None
+) -> WorkerPool:
+    """The bot's workers: replaced when one dies, each under a memory ceiling and a deadline."""
+    return WorkerPool(workers, memory_mb=memory_mb, deadline=deadline, warm_up=_warm_up)
 
 
 class JobRunner:
@@ -125,9 +114,11 @@ class JobRunner:
         max_jobs: int = 2,
         cooldown: float = 20.0,
         max_comments: int = 20000,
+        deadline: float = 300.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.executor = executor
+        self.deadline = deadline
         self.fetch = fetch
         self.max_comments = max_comments
         self.cooldown = cooldown
@@ -152,12 +143,13 @@ class JobRunner:
         options = options.checked()
         if self._slots.locked():
             await progress("Waiting for a free slot: other briefs are being made…")
-        loop = asyncio.get_running_loop()
         async with self._slots:
+            # One deadline for the whole job, reading and briefing together, counted from here.
+            ends = time.monotonic() + self.deadline
             await progress(f"Reading {request.describe()}…")
             try:
-                thread = await loop.run_in_executor(
-                    self.executor, read_source, request, self.fetch, self.max_comments
+                thread = await self._within(
+                    ends, read_source, request, self.fetch, self.max_comments
                 )
             except TooManyComments:
                 raise self._too_large(f"more than {self.max_comments:,}") from None
@@ -165,8 +157,33 @@ class JobRunner:
             if n > self.max_comments:
                 raise self._too_large(f"{n:,}")
             await progress(f"Reading {n:,} comment{'s' if n != 1 else ''}…")
-            brief = await loop.run_in_executor(self.executor, make_brief, thread, options)
+            brief = await self._within(ends, make_brief, thread, options)
         return brief, thread
+
+    async def _within(self, ends: float, fn: Callable[..., T], *args: object) -> T:
+        """Run `fn` in a worker with what is left of the job's deadline."""
+        left = ends - time.monotonic()
+        if left <= 0:
+            raise DeadlineExceeded(self._deadline_message())
+        if isinstance(self.executor, WorkerPool):
+            # The pool stops the worker itself (and replaces it if it must be killed).
+            future = self.executor.submit_within(left, fn, *args)
+            try:
+                return await asyncio.wrap_future(future)
+            except DeadlineExceeded:
+                raise DeadlineExceeded(self._deadline_message()) from None
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(left):
+                return await loop.run_in_executor(self.executor, fn, *args)
+        except TimeoutError:
+            raise DeadlineExceeded(self._deadline_message()) from None
+
+    def _deadline_message(self) -> str:
+        return (
+            f"This brief took longer than the {self.deadline:g} s one brief may take "
+            "(bot.job_deadline), and was stopped."
+        )
 
     def _too_large(self, count: str) -> TooLarge:
         return TooLarge(

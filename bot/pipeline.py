@@ -10,7 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot.brief import Brief, Counts
-from bot.summarize import DEFAULT_ALGORITHM, Count, check_algorithm, check_count, summarize_article
+from bot.summarize import (
+    DEFAULT_ALGORITHM,
+    MAX_SENTENCES,
+    Count,
+    check_algorithm,
+    check_count,
+    summarize_article_noted,
+)
 from bot.text.language import UNDETERMINED, detect_language, main_language
 from bot.text.words import language_name, stop_words
 from bot.thread import CommentKind, Thread
@@ -26,6 +33,8 @@ class BriefOptions:
     quotes: int = 2
     words: int = 75
     """Words of who-said-what that a discussion without an article gets at least."""
+    max_sentences: int = MAX_SENTENCES
+    """Article sentences ranked together at most; a longer article is ranked in parts."""
 
     def checked(self) -> BriefOptions:
         """The same options, validated: raises BadInput with a message naming the bad one."""
@@ -35,6 +44,11 @@ class BriefOptions:
             raise BadInput(f"Viewpoints must be between 1 and 25, not {self.viewpoints}.")
         if not 10 <= self.words <= 2000:
             raise BadInput(f"The word budget must be between 10 and 2000, not {self.words}.")
+        if not 100 <= self.max_sentences <= 100_000:
+            raise BadInput(
+                f"Sentences ranked together must be between 100 and 100000, "
+                f"not {self.max_sentences}."
+            )
         if not 1 <= self.quotes <= 5:
             raise BadInput(f"Quotes per viewpoint must be between 1 and 5, not {self.quotes}.")
         return replace(
@@ -106,13 +120,18 @@ def make_brief(
             f"Edmundson needs stop words, which ThreadBrief has not for "
             f"{language_name(article_language).title()}: the article was summarized with LexRank.",
         )
+    summary: tuple[str, ...] = ()
     if article is not None and article.paragraphs:
         progress("Summarizing the article")
-    summary = (
-        summarize_article(article, algorithm=algorithm, count=options.sentences)
-        if article is not None and article.paragraphs
-        else ()
-    )
+        ranked = summarize_article_noted(
+            article,
+            algorithm=algorithm,
+            count=options.sentences,
+            max_sentences=options.max_sentences,
+        )
+        summary = ranked.sentences
+        if (note := ranked.note()) is not None:
+            notes = (*notes, note)
     progress(f"Grouping {thread.present_count:,} comments into viewpoints")
     found = find_viewpoints(thread, main_language=language, quotes=options.quotes)
     languages = Counter(c.language or UNDETERMINED for c in thread.discussion())

@@ -60,7 +60,11 @@ class ThreadBriefBot(commands.Bot):
         self.clock: Clock = clock or SystemClock()
         self.store = Store(config.bot.database)
         self._own_executor = executor is None
-        self.executor = executor or process_pool(config.bot.max_jobs)
+        self.executor = executor or process_pool(
+            config.bot.max_jobs,
+            memory_mb=config.bot.worker_memory_mb,
+            deadline=config.bot.job_deadline,
+        )
         self.jobs = MeasuredJobRunner(
             self.executor,
             config.fetch,
@@ -68,6 +72,7 @@ class ThreadBriefBot(commands.Bot):
             max_jobs=config.bot.max_jobs,
             cooldown=config.bot.user_cooldown,
             max_comments=config.bot.max_comments,
+            deadline=config.bot.job_deadline,
         )
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
         self.monitor: MonitorServer | None = None

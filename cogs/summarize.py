@@ -63,6 +63,7 @@ class Summarize(commands.Cog):
             sentences=sentences or (saved and saved.sentences) or defaults.sentences,
             viewpoints=viewpoints or (saved and saved.viewpoints) or defaults.viewpoints,
             quotes=defaults.quotes,
+            max_sentences=defaults.max_sentences,
         ).checked()
 
     async def _attachment_request(self, attachment: discord.Attachment) -> SourceRequest:

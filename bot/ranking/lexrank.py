@@ -60,13 +60,40 @@ def _adjacency(weights: sp.csr_matrix, threshold: float) -> sp.csr_matrix:
     return sp.csr_matrix(sp.vstack(blocks, format="csr")) if blocks else sp.csr_matrix((0, 0))
 
 
+MAX_GRAPH = 2000
+"""Sentences in one similarity graph at most. Where the vocabulary is small nearly every pair of
+sentences is an edge, so the graph is n x n however sparse its storage: past this size the
+sentences are ranked in consecutive windows of this many, which keeps time and memory linear."""
+
+
 def lexrank_scores(
-    token_lists: Sequence[Sequence[str]], *, threshold: float = THRESHOLD, epsilon: float = EPSILON
+    token_lists: Sequence[Sequence[str]],
+    *,
+    threshold: float = THRESHOLD,
+    epsilon: float = EPSILON,
+    max_graph: int = MAX_GRAPH,
 ) -> np.ndarray:
-    """LexRank centrality of each sentence, given its stemmed, stop-word-free tokens."""
+    """LexRank centrality of each sentence, given its stemmed, stop-word-free tokens.
+
+    Up to `max_graph` sentences this is sumy's LexRank. Past it, each window of `max_graph`
+    consecutive sentences is its own graph, and its scores are put on the scale of the whole
+    (a window's uniform vector scores as the whole's would).
+    """
     n = len(token_lists)
     if n == 0:
         return np.zeros(0)
+    if n > max_graph:
+        parts = []
+        for start in range(0, n, max_graph):
+            window = token_lists[start : start + max_graph]
+            scores = _lexrank(window, threshold, epsilon)
+            parts.append(scores * np.sqrt(len(window) / n))
+        return np.concatenate(parts)
+    return _lexrank(token_lists, threshold, epsilon)
+
+
+def _lexrank(token_lists: Sequence[Sequence[str]], threshold: float, epsilon: float) -> np.ndarray:
+    n = len(token_lists)
     adjacency = _adjacency(_tfidf(token_lists), threshold)
     degrees = np.asarray(adjacency.sum(axis=1)).ravel()
     degrees[degrees == 0] = 1.0
