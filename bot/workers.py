@@ -2,9 +2,10 @@
 
 A `ProcessPoolExecutor` whose worker is killed (the kernel's OOM killer, an operator's SIGKILL)
 is broken for good: every later task fails with `BrokenProcessPool`. `WorkerPool` is an Executor
-over one such pool that builds a fresh pool when that happens and runs again, once, each task the
-breakage took down; a task that breaks its pool a second time is the one that kills workers, and
-its caller gets `WorkerLost`, a message a user can read. The others go on.
+over one such pool that builds a fresh pool when that happens, and runs each task the breakage
+took down again, alone, in a one-worker retry pool: a task that breaks that one too is the one
+that kills workers, and its caller gets `WorkerLost`, a message a user can read. The others go
+on.
 
 Each worker also has
 * a memory ceiling (`RLIMIT_AS`, set when it starts): a pathological input ends its own task
@@ -116,8 +117,23 @@ class _Task:
     timer: threading.Timer | None = field(default=None, repr=False)
 
 
+class _Slot:
+    """One ProcessPoolExecutor and its generation, replaced as a whole when it breaks."""
+
+    def __init__(self, make: Callable[[], ProcessPoolExecutor]) -> None:
+        self.make = make
+        self.pool: ProcessPoolExecutor | None = None
+        self.generation = 0
+
+
 class WorkerPool(Executor):
-    """An Executor of worker processes that survives its workers (see the module's notes)."""
+    """An Executor of worker processes that survives its workers (see the module's notes).
+
+    Which task killed a worker is not knowable when several ran in the broken pool (all of
+    their workers are stopped with it), so every task that had started there runs again in a
+    one-worker "retry" pool, one at a time: a task that breaks that pool is the culprit, for
+    sure, and only its caller gets `WorkerLost`. Tasks that had not started yet do not count.
+    """
 
     def __init__(
         self,
@@ -136,16 +152,17 @@ class WorkerPool(Executor):
         self._lock = threading.Lock()
         self._numbers = itertools.count(1)
         self._markers = Path(tempfile.mkdtemp(prefix="threadbrief-workers-"))
-        self._generation = 0
         self._closed = False
         self.replaced = 0
         """Pools built after a breakage (for logs and tests)."""
-        self._pool = self._new_pool()
+        self._main = _Slot(lambda: self._new_pool(self.workers))
+        self._retry = _Slot(lambda: self._new_pool(1))
+        self._main.pool = self._main.make()
 
-    def _new_pool(self) -> ProcessPoolExecutor:
+    def _new_pool(self, workers: int) -> ProcessPoolExecutor:
         # "spawn": forking a process that runs discord.py's loop and heartbeat thread is unsafe.
         return ProcessPoolExecutor(
-            max_workers=self.workers,
+            max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_start_worker,
             initargs=(os.getpid(), self.memory_mb, self._warm_up),
@@ -163,14 +180,18 @@ class WorkerPool(Executor):
         self._start(task)
         return outer
 
+    def _marker(self, task: _Task) -> Path:
+        return self._markers / f"task-{task.number}"
+
     def _start(self, task: _Task) -> None:
-        for _ in range(2):
+        slot = self._main if task.runs == 0 else self._retry
+        for _ in range(3):
             with self._lock:
                 if self._closed:
                     raise RuntimeError("cannot schedule new futures after shutdown")
-                pool, generation = self._pool, self._generation
-            task.runs += 1
-            marker = str(self._markers / f"task-{task.number}")
+                if slot.pool is None:
+                    slot.pool = slot.make()
+                pool, generation = slot.pool, slot.generation
             try:
                 inner = pool.submit(
                     _run_task,
@@ -178,12 +199,11 @@ class WorkerPool(Executor):
                     task.args,
                     task.kwargs,
                     task.deadline,
-                    marker,
+                    str(self._marker(task)),
                     self.memory_mb,
                 )
             except BrokenProcessPool:
-                task.runs -= 1  # it never ran: the pool was already broken
-                self._replace(generation)
+                self._replace(slot, generation)  # broken before this task reached it
                 continue
             break
         else:
@@ -191,14 +211,14 @@ class WorkerPool(Executor):
             return
         if task.deadline:
             self._arm(task, task.deadline + self.grace)
-        inner.add_done_callback(lambda done: self._finished(task, generation, done))
+        inner.add_done_callback(lambda done: self._finished(task, slot, generation, done))
 
     def _arm(self, task: _Task, delay: float) -> None:
         task.timer = threading.Timer(max(0.05, delay), self._overdue, (task,))
         task.timer.daemon = True
         task.timer.start()
 
-    def _finished(self, task: _Task, generation: int, inner: Future[Any]) -> None:
+    def _finished(self, task: _Task, slot: _Slot, generation: int, inner: Future[Any]) -> None:
         if task.timer is not None:
             task.timer.cancel()
         if inner.cancelled():
@@ -208,15 +228,22 @@ class WorkerPool(Executor):
         if not isinstance(error, BrokenProcessPool):
             self._settle(task, result=None if error else inner.result(), exception=error)
             return
-        self._replace(generation)
+        self._replace(slot, generation)
+        marker = self._marker(task)
+        started = marker.exists()  # a killed worker never removes its task's marker
+        marker.unlink(missing_ok=True)
         if task.overdue:
             self._settle(task, exception=DeadlineExceeded(_deadline_message(task.deadline)))
-        elif task.runs < 2 and not task.outer.cancelled():
-            try:
-                self._start(task)
-            except RuntimeError:
-                self._settle(task, exception=WorkerLost(_lost_message()))
-        else:
+            return
+        if started:
+            task.runs += 1
+        if task.runs >= 2 or task.outer.cancelled():
+            # It broke the one-worker retry pool while running alone there: it is the culprit.
+            self._settle(task, exception=WorkerLost(_lost_message()))
+            return
+        try:
+            self._start(task)
+        except RuntimeError:
             self._settle(task, exception=WorkerLost(_lost_message()))
 
     @staticmethod
@@ -229,15 +256,16 @@ class WorkerPool(Executor):
         except InvalidStateError:
             pass  # the caller cancelled it
 
-    def _replace(self, generation: int) -> None:
-        """Build a new pool unless another task already replaced the broken one."""
+    def _replace(self, slot: _Slot, generation: int) -> None:
+        """Build a new pool for `slot` unless another task already replaced the broken one."""
         with self._lock:
-            if generation != self._generation or self._closed:
+            if generation != slot.generation or self._closed:
                 return
-            old, self._pool = self._pool, self._new_pool()
-            self._generation += 1
+            old, slot.pool = slot.pool, slot.make()
+            slot.generation += 1
             self.replaced += 1
-        old.shutdown(wait=False, cancel_futures=False)
+        if old is not None:
+            old.shutdown(wait=False, cancel_futures=False)
 
     def _overdue(self, task: _Task) -> None:
         """Kill the task's worker if it is past its deadline and grace (stuck in C code).
@@ -263,16 +291,12 @@ class WorkerPool(Executor):
         except ProcessLookupError:
             pass
 
-    def worker_pids(self) -> list[int]:
-        """The pids of the current pool's live workers."""
-        processes = getattr(self._pool, "_processes", None) or {}
-        return [p.pid for p in processes.values() if p.is_alive() and p.pid is not None]
-
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         with self._lock:
             self._closed = True
-            pool = self._pool
-        pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+            pools = [slot.pool for slot in (self._main, self._retry) if slot.pool is not None]
+        for pool in pools:
+            pool.shutdown(wait=wait, cancel_futures=cancel_futures)
         shutil.rmtree(self._markers, ignore_errors=True)
 
 

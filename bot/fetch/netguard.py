@@ -86,7 +86,7 @@ def _why_refused_v6(address: ipaddress.IPv6Address, policy: Policy) -> str | Non
         reason = _why_refused(inner, policy)
         if inner.is_loopback and reason is None:
             return "a loopback address written as IPv6"  # only ::1 is opted in
-        return f"{reason} (inside {address})" if reason else None
+        return f"{reason} ({inner}, written as IPv6)" if reason else None
     if address.is_multicast:
         return "a multicast address"
     if address.is_link_local or address in ipaddress.IPv6Network("fec0::/10"):
