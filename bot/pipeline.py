@@ -19,6 +19,7 @@ from bot.summarize import (
     summarize_article_noted,
 )
 from bot.text.language import UNDETERMINED, detect_language, main_language
+from bot.text.links import is_link_only
 from bot.text.words import language_name, stop_words
 from bot.thread import CommentKind, Thread
 from bot.timeline import key_sentences
@@ -79,7 +80,8 @@ def annotate_languages(thread: Thread) -> Thread:
         article = replace(article, language=main)
     comments = tuple(
         c
-        if c.language == (final := main if lang == UNDETERMINED else lang)
+        if c.language
+        == (final := main if lang == UNDETERMINED and not is_link_only(c.text) else lang)
         else replace(c, language=final)
         for c, lang in zip(thread.comments, detected, strict=True)
     )

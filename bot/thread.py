@@ -136,8 +136,15 @@ class Thread:
         return depth
 
     def discussion(self) -> Iterator[Comment]:
-        """The comments that carry opinions: real comments, not pingbacks or trackbacks."""
-        return (c for c in self.comments if c.kind is CommentKind.COMMENT and c.text.strip())
+        """The comments that carry opinions: real comments, not pingbacks or trackbacks, nor a
+        comment that is only a link or an e-mail address."""
+        from bot.text.links import is_link_only
+
+        return (
+            c
+            for c in self.comments
+            if c.kind is CommentKind.COMMENT and c.text.strip() and not is_link_only(c.own_text())
+        )
 
     @property
     def present_count(self) -> int:

@@ -63,6 +63,9 @@ class ChatHistory:
     notes: tuple[str, ...] = field(default_factory=tuple)
     subject: str | None = None
     """The thread's or forum post's name, which titles a brief without an article."""
+    exported: bool = False
+    """Read from an export file, not by the bot: a message without text is the export's, not
+    Discord's withholding it from a bot."""
 
 
 def article_link(history: ChatHistory) -> str | None:
@@ -98,7 +101,7 @@ def chat_thread(history: ChatHistory, linked: Thread | None = None) -> Thread:
     notes.insert(0, f"Read {read:,} message{'s' if read != 1 else ''} in {history.place}.")
     if history.left_out:
         notes.append(history.left_out)
-    notes.extend(counts.notes())
+    notes.extend(counts.notes(exported=history.exported))
     return Thread(
         source="discord",
         article=article,
@@ -158,9 +161,14 @@ class _Counts:
     def unreadable(self) -> int:
         return self.withheld + self.embeds_only + self.attachments_only
 
-    def notes(self) -> list[str]:
+    def notes(self, *, exported: bool = False) -> list[str]:
         out = []
-        if self.withheld:
+        if self.withheld and exported:
+            out.append(
+                f"{_n(self.withheld, 'message')} had no text in the export (stickers, calls, "
+                "deleted content); not counted as views."
+            )
+        elif self.withheld:
             out.append(
                 f"{_n(self.withheld, 'message')} had no text the bot may read "
                 "(Discord withholds it without the Message Content intent); not counted as views."

@@ -12,6 +12,7 @@ from typing import Any
 from bot.errors import MalformedInput
 from bot.sources.chat import ChatHistory, ChatMessage, chat_thread
 from bot.sources.json_values import as_dict, as_list
+from bot.sources.markdown_text import discord_to_text
 from bot.thread import Thread
 
 _SAID = {"default", "reply"}
@@ -54,7 +55,7 @@ def _message(raw: Any, guild: str, channel: str, number: int) -> ChatMessage:
         author=str(author.get("nickname") or author.get("name") or "someone"),
         author_id=str(author.get("id") or ""),
         created=_date(raw["timestamp"]),
-        content=str(raw.get("content") or ""),
+        content=discord_to_text(str(raw.get("content") or "")),
         bot=bool(author.get("isBot")),
         reply_to=str(reference["messageId"]) if reference.get("messageId") else None,
         embeds=len(as_list(raw.get("embeds"))),
@@ -80,5 +81,6 @@ def parse(obj: dict[str, Any], *, include_bots: bool = False) -> Thread:
         starts_conversation=not date_range.get("after"),
         include_bots=include_bots,
         url=f"https://discord.com/channels/{guild}/{channel}",
+        exported=True,
     )
     return chat_thread(history)

@@ -18,6 +18,11 @@ from bot.thread import Article, Comment, Thread
 _TOPIC = re.compile(r"^/t/(?:[^/]+/)?(\d+)")
 
 
+_NOTICES = frozenset({2, 3})
+"""post_type 2 (moderator action) and 3 (small action: "pinned this topic", "split 2 posts"):
+Discourse's notices, written into the stream as posts but nobody's comment."""
+
+
 def looks_like(obj: object) -> bool:
     return isinstance(obj, dict) and isinstance(obj.get("post_stream"), dict)
 
@@ -91,7 +96,11 @@ def parse(obj: object, *, url: str | None = None) -> Thread:
     base = url.split("?")[0].removesuffix(".json") if url else None
     numbers = {_number(p.get("post_number")): str(p.get("id")) for p in posts}
     comments = []
+    notices = 0
     for post in replies:
+        if post.get("post_type") in _NOTICES:
+            notices += 1
+            continue
         text, spans = html_to_text(_html(post.get("cooked")))
         if not text:
             continue
@@ -118,11 +127,19 @@ def parse(obj: object, *, url: str | None = None) -> Thread:
         published=_date(first.get("created_at")),
     )
     declared = obj.get("posts_count")
+    notes = []
+    if notices:
+        notes.append(
+            f"{notices} moderator notice{'s' if notices != 1 else ''} (pinned, closed, split "
+            "or moved posts) not counted as comments."
+        )
     return Thread(
         source="discourse",
         article=article,
         comments=tuple(comments),
-        declared_count=declared - 1 if isinstance(declared, int) else None,
+        # posts_count counts the first post and the notices: neither is a reply
+        declared_count=max(0, declared - 1 - notices) if isinstance(declared, int) else None,
+        notes=tuple(notes),
         missing=len(missing_post_ids(obj)),
         closed=True if obj.get("closed") is True else None,
         url=base,

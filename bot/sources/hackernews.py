@@ -149,11 +149,29 @@ def _firebase(items: list[dict[str, Any]], max_comments: int | None) -> Thread:
             )
         )
         stack.extend((k, cid) for k in replies)
-    return _thread(root, root.get("by"), root.get("time"), root.get("score"), comments, missing)
+    notes: list[str] = []
+    declared = whole_number(root.get("descendants"))
+    if declared is not None:
+        # Replies to replies that are not in the file are missing too, not only the ids listed.
+        missing = max(missing, declared - len(comments))
+    if not comments and _kids(root) and not any(k in by_id for k in _kids(root)):
+        notes.append(
+            f"This file holds the story alone: it lists its replies by id, without their text. "
+            f"Brief {_link(root.get('id'))} to read them."
+        )
+    return _thread(
+        root, root.get("by"), root.get("time"), root.get("score"), comments, missing, notes
+    )
 
 
 def _thread(
-    root: dict[str, Any], author: Any, when: Any, points: Any, comments: list[Comment], missing: int
+    root: dict[str, Any],
+    author: Any,
+    when: Any,
+    points: Any,
+    comments: list[Comment],
+    missing: int,
+    notes: list[str] | None = None,
 ) -> Thread:
     text, _ = html_to_text(_str(root.get("text")) or "")
     link = _link(root.get("id"))
@@ -172,6 +190,7 @@ def _thread(
         comments=tuple(comments),
         declared_count=declared if isinstance(declared, int) else None,
         missing=missing,
+        notes=tuple(notes or ()),
         url=link,
         extra={"link": root["url"]} if isinstance(root.get("url"), str) else {},
     )

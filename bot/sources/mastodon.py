@@ -13,7 +13,8 @@ from typing import Any
 from bot.errors import MalformedInput
 from bot.sources.html_text import html_to_text
 from bot.sources.json_values import as_list
-from bot.thread import Article, Comment, Thread, parents_first
+from bot.text.language import UNDETERMINED, detect_language
+from bot.thread import Article, Comment, Span, Thread, parents_first
 
 _STATUS = re.compile(r"^/(?:@[\w.]+(?:@[\w.-]+)?|users/[\w.]+/statuses)/(\d+)$")
 
@@ -56,12 +57,36 @@ def _name(status: dict[str, Any]) -> str | None:
     return account.get("display_name") or account.get("acct")
 
 
-def _text(status: dict[str, Any]) -> tuple[str, tuple]:  # type: ignore[type-arg]
+_MENTIONS = re.compile(r"(?:@[\w.-]{1,64}(?:@[\w.-]{1,253})?[\s,:]{0,8}){1,50}")
+"""The `@user @other@server` a reply opens with: whom it addresses, not what it says."""
+
+
+def _text(status: dict[str, Any]) -> tuple[str, tuple[Span, ...]]:
     content = _html(status.get("content"))
+    text, spans = html_to_text(content)
+    lead = _MENTIONS.match(text)
+    if lead is not None and lead.end() < len(text):
+        cut = lead.end()
+        text = text[cut:]
+        spans = tuple(
+            Span(max(0, s.start - cut), s.end - cut, s.kind) for s in spans if s.end > cut
+        )
     warning = status.get("spoiler_text")
-    if isinstance(warning, str) and warning:
-        content = f"<p>{warning}</p>{content}"
-    return html_to_text(content)
+    if isinstance(warning, str) and warning.strip():
+        head = " ".join(warning.split())
+        text = f"{head}\n\n{text}" if text else head
+        shift = len(head) + 2
+        spans = tuple(Span(s.start + shift, s.end + shift, s.kind) for s in spans)
+    return text, spans
+
+
+def _language(status: dict[str, Any], text: str) -> str | None:
+    """The post's declared language, unless its text says otherwise: apps declare the
+    language the writer's app is set to, whatever they type."""
+    declared = status.get("language")
+    declared = declared.split("-")[0].lower() if isinstance(declared, str) and declared else None
+    detected = detect_language(text)
+    return declared if detected == UNDETERMINED else detected
 
 
 def parse(status: object, context: object, *, url: str | None = None) -> Thread:
@@ -79,7 +104,7 @@ def parse(status: object, context: object, *, url: str | None = None) -> Thread:
         site="Mastodon",
         url=root.get("url") or url,
         published=_date(root.get("created_at")),
-        language=root.get("language") if isinstance(root.get("language"), str) else None,
+        language=_language(root, body),
     )
     comments = []
     for item in rest:
@@ -97,7 +122,7 @@ def parse(status: object, context: object, *, url: str | None = None) -> Thread:
                 author=_name(item),
                 published=_date(item.get("created_at")),
                 score=favourites if isinstance(favourites, int) else None,
-                language=item.get("language") if isinstance(item.get("language"), str) else None,
+                language=_language(item, text),
                 url=item.get("url") if isinstance(item.get("url"), str) else None,
             )
         )

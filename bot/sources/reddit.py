@@ -7,12 +7,14 @@ the comments behind "load more" stubs, which the JSON does not include.
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
 from bot.errors import MalformedInput
 from bot.sources.json_values import as_list, from_unix
 from bot.sources.limit import check_count
+from bot.sources.markdown_text import markdown_to_text, prose_paragraphs
 from bot.thread import Article, Comment, Thread
 
 _THREAD_PATH = re.compile(r"^/r/(\w+)/comments/(\w+)")
@@ -78,11 +80,13 @@ def parse(obj: object, *, url: str | None = None, max_comments: int | None = Non
         cid = str(data.get("id"))
         check_count(len(comments) + 1, max_comments)
         author = data.get("author")
+        text, spans = markdown_to_text(body)
         comments.append(
             Comment(
                 id=cid,
                 parent_id=parent,
-                text=body.strip(),
+                text=text,
+                spans=spans,
                 author=author if isinstance(author, str) and author not in _GONE else None,
                 published=from_unix(data.get("created_utc")),
                 score=data.get("score") if isinstance(data.get("score"), int) else None,
@@ -93,11 +97,11 @@ def parse(obj: object, *, url: str | None = None, max_comments: int | None = Non
 
     selftext = post.get("selftext")
     selftext = selftext if isinstance(selftext, str) else ""
-    paragraphs = tuple(p.strip() for p in selftext.split("\n\n") if p.strip())
+    paragraphs = prose_paragraphs(selftext)
     if not paragraphs and post.get("url") and post.get("url") != base:
         paragraphs = ()
     article = Article(
-        title=post.get("title"),
+        title=html.unescape(post["title"]) if isinstance(post.get("title"), str) else None,
         paragraphs=paragraphs,
         author=post.get("author"),
         site=f"r/{post['subreddit']}" if isinstance(post.get("subreddit"), str) else "Reddit",

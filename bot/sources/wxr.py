@@ -67,7 +67,13 @@ def _items(root: Element) -> list[Element]:
     return (
         []
         if channel is None
-        else [i for i in channel.findall("item") if _wp(i, "post_type") in ("post", "page")]
+        else [
+            i
+            for i in channel.findall("item")
+            if _wp(i, "post_type") in ("post", "page")
+            # other importers write no post_type: an item with comments is a post
+            or (not _wp(i, "post_type") and bool(_children(i, "comment")))
+        ]
     )
 
 

@@ -107,7 +107,12 @@ def _script_language(text: str) -> str | None:
 
 
 def detect_language(text: str) -> str:
-    """The ISO 639-1 code of `text`'s language, or "und" when the text does not say enough."""
+    """The ISO 639-1 code of `text`'s language, or "und" when the text does not say enough.
+
+    Links and e-mail addresses are left out first: "/o/a/" in a path is not Portuguese."""
+    from bot.text.links import without_addresses
+
+    text = without_addresses(text)
     script = _script_language(text)
     if script is not None:
         return script

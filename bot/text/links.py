@@ -11,3 +11,20 @@ def find_urls(text: str) -> list[str]:
     """http(s) URLs in order of appearance, with chat wrappers (<...>) and trailing punctuation
     removed."""
     return [m.group(1) for m in _URL.finditer(text or "")]
+
+
+_ADDRESS = re.compile(
+    r"(?:https?://|www\.)[^\s<>]{1,2000}|[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}",
+    re.IGNORECASE,
+)
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def without_addresses(text: str) -> str:
+    """The text with its links and e-mail addresses taken out: they are in no language."""
+    return _ADDRESS.sub(" ", text)
+
+
+def is_link_only(text: str) -> bool:
+    """A comment that is only links or e-mail addresses: it has no language and holds no view."""
+    return _ADDRESS.search(text) is not None and _LETTER.search(without_addresses(text)) is None
