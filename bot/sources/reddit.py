@@ -101,7 +101,9 @@ def parse(obj: object, *, url: str | None = None, max_comments: int | None = Non
     if not paragraphs and post.get("url") and post.get("url") != base:
         paragraphs = ()
     article = Article(
-        title=html.unescape(post["title"]) if isinstance(post.get("title"), str) else None,
+        title=html.unescape(post["title"])
+        if isinstance(post.get("title"), str)
+        else post.get("title"),
         paragraphs=paragraphs,
         author=post.get("author"),
         site=f"r/{post['subreddit']}" if isinstance(post.get("subreddit"), str) else "Reddit",
