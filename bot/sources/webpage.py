@@ -196,9 +196,7 @@ def _wordpress(tree: Any) -> list[Comment]:
                 )
             walk([r for r in li.xpath(_REPLIES) if _own(r.getparent(), li)], cid)
 
-    for listing in tree.xpath(_LISTS):
-        if any(a.tag == "li" for a in listing.iterancestors()):
-            continue  # a reply list that reuses the class: reached from its parent comment
+    for listing in tree.xpath(_LISTS):  # a list reached already, as replies, is not read twice
         walk(listing.xpath("./li"), None)
     return comments
 
