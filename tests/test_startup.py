@@ -72,3 +72,12 @@ def test_the_summary_is_the_same_on_sumys_document_model(algorithm: str) -> None
         ARTICLE.paragraphs, language="en", algorithm=algorithm, count=2, title=ARTICLE.title
     )
     assert ours == expected and len(ours) == 2
+
+
+def test_reading_a_page_copied_as_text_does_not_load_the_mail_parser() -> None:
+    loaded = modules_after(
+        "from bot.sources import read_bytes\n"
+        "read_bytes(b'Title\\n\\nThe article says a thing.\\n\\n1 Comment\\n\\n1. I agree.')\n"
+    )
+    assert "bot.sources.textdump" in loaded
+    assert not {"email.parser", "email.policy", "email.message"} & loaded

@@ -13,18 +13,18 @@ from __future__ import annotations
 
 import bisect
 import email.errors
-import email.parser
-import email.policy
-import email.utils
 import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from email.message import EmailMessage
+from typing import TYPE_CHECKING
 
 from bot.errors import BadInput, MalformedInput, NotFound
 from bot.thread import Article, Comment, Span, SpanKind, Thread
+
+if TYPE_CHECKING:
+    from email.message import EmailMessage
 
 _ONE_LINE_START = re.compile(
     r'\s*Name:\s*"(?P<name>[^"]*)"\s+Email:\s*"(?P<email>[^"]*)"\s+To:', re.DOTALL
@@ -340,6 +340,13 @@ def _split_mbox(data: bytes) -> list[bytes]:
 def _mbox_messages(data: bytes) -> list[_Message]:
     if not data.lstrip().startswith(b"From "):
         data = b"From unknown Thu Jan  1 00:00:00 1970\n" + data.lstrip()  # a saved message
+    # The email package's parser, policy and message classes cost 50 ms to import: only an
+    # archive pays for them, not every text told apart from one.
+    import email.parser
+    import email.policy
+    import email.utils
+    from email.message import EmailMessage
+
     parser = email.parser.BytesParser(policy=email.policy.default)
     messages = []
     for i, blob in enumerate(_split_mbox(data)):
@@ -383,6 +390,7 @@ def _sender(msg: EmailMessage) -> tuple[str, str]:
     """(name, address) of the From header, read raw: pipermail writes `andy at example.com
     (Andy Smith)`, which the modern header parser reads as an address without its name."""
     import email.header
+    import email.utils
 
     raw = next((str(v) for k, v in msg.raw_items() if k.lower() == "from"), "")
     try:
