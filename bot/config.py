@@ -50,6 +50,10 @@ class BriefConfig:
     """Article sentences ranked together at most; a longer article is ranked in parts."""
 
 
+DIGEST_LIMIT_MAX = 25
+"""One /digest list message shows 25 subscriptions (Discord's field limit)."""
+
+
 @dataclass(frozen=True, slots=True)
 class BotConfig:
     token: str | None = field(default=None, repr=False)
@@ -116,6 +120,11 @@ def _check(section: str, key: str, value: Any, default: Any) -> Any:
             raise ConfigError(f"Config key '{name}' must be positive, not {value}.")
         if name == "monitor.port" and value > 65535:
             raise ConfigError(f"Config key '{name}' must be a port from 1 to 65535, not {value}.")
+        if name == "bot.digest_limit" and value > DIGEST_LIMIT_MAX:
+            raise ConfigError(
+                f"Config key 'bot.digest_limit' is {value}; at most {DIGEST_LIMIT_MAX} digests "
+                "per server fit in one /digest list."
+            )
         return value
     if isinstance(default, float):
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:

@@ -19,12 +19,20 @@ from bot.digest.scheduler import Scheduler
 from bot.digest.service import DigestService, DigestSettings, Poster, PostRejected
 from bot.digest.state import DigestState, Subscription
 from bot.render.digest import Payload, has_marker
-from bot.render.markdown import clip, safe
+from bot.render.markdown import (
+    CONTENT_LIMIT,
+    FIELD_VALUE_LIMIT,
+    FIELDS_LIMIT,
+    MESSAGE_TOTAL_LIMIT,
+    clip,
+    safe,
+)
 from bot.runner import ThreadBriefBot
 
 log = logging.getLogger("threadbrief.digest")
 
 NEEDED = ("view_channel", "send_messages", "embed_links")
+DIGEST_NUMBER = "The digest's number, from /digest list"
 
 
 class DiscordPoster:
@@ -85,25 +93,32 @@ def _when(moment: Any) -> str:
     return f"<t:{int(moment.timestamp())}:R>"
 
 
-def describe(subscription: Subscription) -> tuple[str, str]:
-    name = f"#{subscription.id} · {clip(subscription.source, 200)}"
+def describe(subscription: Subscription, room: int = 1000) -> tuple[str, str]:
+    """A subscription as an embed field of at most `room` characters, name and value together.
+
+    The schedule and the failure count come first; the last result gets what room is left.
+    """
+    name = f"#{subscription.id} · {clip(subscription.source, min(90, room // 4))}"
     state = "paused" if subscription.paused else f"next {_when(subscription.due_at)}"
     lines = [
-        f"→ <#{subscription.channel_id}> · `{subscription.schedule}` "
-        f"({subscription.timezone}) · {state}",
-        f"Last: {safe(subscription.last_result or 'not run yet', 300)}"
-        + (f" ({_when(subscription.last_run)})" if subscription.last_run else ""),
+        f"→ <#{subscription.channel_id}> · `{clip(subscription.schedule, 60)}` "
+        f"({subscription.timezone}) · {state}"
     ]
     if subscription.failures:
         lines.append(
             f"⚠️ {subscription.failures} failure{'s' if subscription.failures != 1 else ''} "
             f"in a row; retrying {_when(subscription.due_at)}"
         )
+    when = f" ({_when(subscription.last_run)})" if subscription.last_run else ""
+    left = min(FIELD_VALUE_LIMIT, room - len(name)) - sum(len(x) + 1 for x in lines)
+    budget = left - len("Last: ") - len(when)
+    if budget >= 20:
+        last = safe(subscription.last_result or "not run yet", budget)
+        lines.insert(1, f"Last: {last}{when}")
     return name, "\n".join(lines)
 
 
 @app_commands.guild_only()
-@app_commands.default_permissions(manage_guild=True)
 class Digest(commands.GroupCog, group_name="digest", group_description="Scheduled digests"):
     def __init__(self, bot: ThreadBriefBot, poster: Poster | None = None) -> None:
         self.bot = bot
@@ -137,7 +152,11 @@ class Digest(commands.GroupCog, group_name="digest", group_description="Schedule
         await self.scheduler.run_forever()
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        """Manage Server, or the role the admins chose with /settings digestrole."""
+        """Manage Server, or the role the admins chose with /settings digestrole.
+
+        Checked here rather than with `default_member_permissions`: Discord hides a command
+        from everyone that setting excludes, the digest role included.
+        """
         if interaction.permissions.manage_guild:
             return True
         assert interaction.guild_id is not None
@@ -182,12 +201,11 @@ class Digest(commands.GroupCog, group_name="digest", group_description="Schedule
             post_empty=post_empty,
         )
         self.scheduler.poke()
-        await interaction.followup.send(
-            f"Digest #{subscription.id} added: <{clip(subscription.source, 300)}> to "
+        await interaction.edit_original_response(
+            content=f"Digest #{subscription.id} added: <{clip(subscription.source, 300)}> to "
             f"<#{channel.id}>, `{subscription.schedule}` ({zone}). The first digest "
             f"({first} item{'s' if first != 1 else ''} now waiting) comes "
-            f"{_when(subscription.next_run)}.",
-            ephemeral=True,
+            f"{_when(subscription.next_run)}."
         )
 
     @app_commands.command(name="list", description="This server's digests and how they went")
@@ -197,13 +215,18 @@ class Digest(commands.GroupCog, group_name="digest", group_description="Schedule
         embed = discord.Embed(title="Digests", colour=0x5865F2)
         if not subscriptions:
             embed.description = "No digests yet. Add one with `/digest add`."
-        for subscription in subscriptions[:25]:
-            name, value = describe(subscription)
+        shown = subscriptions[:FIELDS_LIMIT]
+        # Discord refuses a message whose embeds hold more than 6,000 characters in all.
+        room = (MESSAGE_TOTAL_LIMIT - 200) // max(1, len(shown))
+        for subscription in shown:
+            name, value = describe(subscription, room)
             embed.add_field(name=name, value=value, inline=False)
+        if len(subscriptions) > len(shown):
+            embed.set_footer(text=f"{len(subscriptions) - len(shown)} more not shown")
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="remove", description="Stop a digest")
-    @app_commands.describe(digest="The digest's number, from /digest list")
+    @app_commands.describe(digest=DIGEST_NUMBER)
     async def remove(self, interaction: discord.Interaction, digest: int) -> None:
         assert interaction.guild_id is not None
         removed = await self.state.remove(interaction.guild_id, digest)
@@ -213,6 +236,7 @@ class Digest(commands.GroupCog, group_name="digest", group_description="Schedule
         )
 
     @app_commands.command(name="pause", description="Pause a digest")
+    @app_commands.describe(digest=DIGEST_NUMBER)
     async def pause(self, interaction: discord.Interaction, digest: int) -> None:
         assert interaction.guild_id is not None
         paused = await self.state.set_paused(interaction.guild_id, digest, True)
@@ -222,6 +246,7 @@ class Digest(commands.GroupCog, group_name="digest", group_description="Schedule
         )
 
     @app_commands.command(name="resume", description="Resume a paused digest")
+    @app_commands.describe(digest=DIGEST_NUMBER)
     async def resume(self, interaction: discord.Interaction, digest: int) -> None:
         from bot.digest.service import schedule_of
 
@@ -236,34 +261,34 @@ class Digest(commands.GroupCog, group_name="digest", group_description="Schedule
         )
 
     @app_commands.command(name="preview", description="See the next digest, privately")
+    @app_commands.describe(digest=DIGEST_NUMBER)
     async def preview(self, interaction: discord.Interaction, digest: int) -> None:
         assert interaction.guild_id is not None
         subscription = await self.state.get(interaction.guild_id, digest)
         await interaction.response.defer(ephemeral=True, thinking=True)
         plan = await self.service.preview(subscription)
         if not plan.messages:
-            await interaction.followup.send(
-                "Nothing new since the last digest: the next run posts nothing"
-                + (" but a short note." if subscription.post_empty else "."),
-                ephemeral=True,
+            await interaction.edit_original_response(
+                content="Nothing new since the last digest: the next run posts nothing"
+                + (" but a short note." if subscription.post_empty else ".")
             )
             return
         first = plan.messages[0].payload
         parts = f" (1 of {len(plan.messages)} messages)" if len(plan.messages) > 1 else ""
-        await interaction.followup.send(
-            content=f"Preview{parts}, only you see this:\n{first['content']}",
+        await interaction.edit_original_response(
+            content=clip(f"Preview{parts}, only you see this:\n{first['content']}", CONTENT_LIMIT),
             embeds=[discord.Embed.from_dict(e) for e in first["embeds"]],
-            ephemeral=True,
         )
 
     @app_commands.command(name="run", description="Post a digest now")
+    @app_commands.describe(digest=DIGEST_NUMBER)
     async def run(self, interaction: discord.Interaction, digest: int) -> None:
         assert interaction.guild_id is not None
         subscription = await self.state.get(interaction.guild_id, digest)
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await self.service.run(subscription)
-        await interaction.followup.send(
-            f"Digest #{subscription.id}: {result.summary}.", ephemeral=True
+        await interaction.edit_original_response(
+            content=clip(f"Digest #{subscription.id}: {result.summary}.", CONTENT_LIMIT)
         )
 
 

@@ -82,6 +82,9 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
         name="autosummary", description="Brief links posted in a channel automatically (on/off)"
     )
     @app_commands.checks.has_permissions(manage_guild=True)
+    @app_commands.describe(
+        channel="The channel whose posted links are briefed", enabled="On or off"
+    )
     async def autosummary(
         self, interaction: discord.Interaction, channel: discord.TextChannel, enabled: bool
     ) -> None:
@@ -100,6 +103,7 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
         name="digestrole", description="Let a role manage digests (leave empty to clear)"
     )
     @app_commands.checks.has_permissions(manage_guild=True)
+    @app_commands.describe(role="The role that may manage digests; leave empty to clear it")
     async def digestrole(
         self, interaction: discord.Interaction, role: discord.Role | None = None
     ) -> None:

@@ -13,18 +13,21 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.config import ConfigError, load_config
 from bot.runner import ThreadBriefBot
 from tests.fakediscord.fixtures import bot_config, start_bot, stop_bot
 from tests.fakediscord.server import (
     ADMIN,
     CHANNEL_ID,
     EDITOR_ROLE_ID,
+    GUILD_ID,
     MEMBER,
     NEWS_ID,
     READONLY_ID,
     FakeDiscord,
     InteractionRecord,
 )
+from tests.fakediscord.validation import embed_length
 from tests.feeds import FeedSite, serve
 from tests.virtualclock import VirtualClock
 
@@ -298,3 +301,67 @@ async def test_failing_source_retries_reports_once_and_delays_no_one(server: Ser
         assert "failed 3 times in a row" in notices[0]["content"]
         assert "503" in notices[0]["content"]
         assert len(server.posts(CHANNEL_ID)) == 1  # nothing new there, nothing posted
+
+
+def digest_cog(server: Server) -> Any:
+    assert server.bot is not None
+    return server.bot.get_cog("Digest")
+
+
+async def test_the_digest_role_sees_digest_in_discord(server: Server) -> None:
+    # Discord lists /digest for anyone; the command itself checks the right.
+    command = server.fake.command("digest")
+    assert command is not None
+    assert server.fake.visible(command, MEMBER, (EDITOR_ROLE_ID,))
+    assert command.get("default_member_permissions") is None
+    assert command.get("contexts") == [0]  # servers only
+
+
+async def test_a_full_digest_list_fits_in_one_discord_message(server: Server) -> None:
+    cog = digest_cog(server)
+    long_source = f"{server.site.base}/feed.xml?" + "section=city-council-and-transport&" * 40
+    for n in range(25):
+        subscription = await cog.state.add(
+            guild_id=int(GUILD_ID),
+            channel_id=NEWS_ID,
+            source=f"{long_source}n={n}",
+            schedule="0 8 * * 1,2,3,4,5",
+            timezone="America/Argentina/ComodRivadavia",
+            created_by=None,
+            now=START,
+            next_run=START + timedelta(days=1),
+            limit=25,
+        )
+        reason = "Failed: the feed answered 503 Service Unavailable; " + "retrying later. " * 30
+        await cog.state.record_failure(
+            subscription.id, START, reason, START + timedelta(hours=1), None
+        )
+    listing = await server.command("list")
+    assert listing.count("#") >= 25 and "1 failure in a row" in listing
+    [record] = [r for r in server.fake.interactions.values() if r.original]
+    assert record.original is not None
+    [embed] = record.original["embeds"]
+    assert len(embed["fields"]) == 25
+    assert embed_length(embed) <= 6000
+
+
+def test_digest_limit_has_an_upper_bound(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[bot]\ndigest_limit = 200\n")
+    with pytest.raises(ConfigError, match="at most 25"):
+        load_config(config, environ={})
+
+
+async def test_a_source_failing_for_months_keeps_a_bounded_retry(server: Server) -> None:
+    server.site.add(1, START)
+    await server.add("daily 08:00")
+    cog = digest_cog(server)
+    async with cog.bot.store.transaction() as db:  # a dead feed, failing daily for two months
+        await db.execute("UPDATE subscriptions SET failures = 60, failure_notified = 1")
+    server.site.failing = True
+    reply = await server.command("run", digest=1)
+    assert "Failed:" in reply and "503" in reply
+    [subscription] = await cog.state.subscriptions(int(GUILD_ID))
+    assert subscription.failures == 61
+    assert subscription.retry_at is not None
+    assert timedelta(hours=1) <= subscription.retry_at - server.clock.now() <= timedelta(hours=6)

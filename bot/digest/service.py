@@ -28,6 +28,9 @@ from bot.render.markdown import safe
 
 log = logging.getLogger("threadbrief.digest")
 
+MAX_DOUBLINGS = 16
+"""Retry delays double up to this many times (then `longest_retry` holds anyway)."""
+
 
 class PostRejected(Exception):
     """Discord refused a message for good: the channel is gone or the bot may not post there."""
@@ -199,7 +202,9 @@ class DigestService:
         self, subscription: Subscription, now: datetime, next_run: datetime | None, reason: str
     ) -> RunResult:
         failures = subscription.failures + 1
-        delay = min(self.settings.first_retry * 2 ** (failures - 1), self.settings.longest_retry)
+        # The exponent is capped: a source failing for weeks must not overflow timedelta.
+        doublings = min(failures - 1, MAX_DOUBLINGS)
+        delay = min(self.settings.first_retry * 2**doublings, self.settings.longest_retry)
         await self.state.record_failure(
             subscription.id, now, f"Failed: {reason}", now + delay, next_run
         )

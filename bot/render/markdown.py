@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
 FIELD_NAME_LIMIT = 256

@@ -52,6 +52,9 @@ async def fake(
     yield server
     await server.stop()
     assert not server.unhandled, f"requests the stand-in does not know: {server.unhandled}"
+    malformed = [r for r in server.rejected if (r.answer or {}).get("code") == 50035]
+    assert not malformed, f"Discord would refuse these payloads: {malformed}"
+    assert not server.deprecated, f"deprecated paths Discord may drop: {server.deprecated}"
 
 
 def bot_config(tmp_path: Path, **bot: Any) -> Config:

@@ -1,0 +1,121 @@
+"""The gateway websocket: HELLO, heartbeats, IDENTIFY and RESUME, dispatches, and refusals.
+
+IDENTIFY is checked as Discord checks it (docs/topics/opcodes-and-status-codes.md): a wrong token
+closes with 4004, unknown intent bits with 4013, a privileged intent the application has not
+enabled in the Developer Portal with 4014, and a bot that must shard with 4011.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from tests.fakediscord.world import (
+    APP_ID,
+    BOT_USER,
+    GUILD_ID,
+    KNOWN_INTENTS,
+    PRIVILEGED_INTENTS,
+    TOKEN,
+    World,
+)
+
+CLOSE_REASONS = {
+    4004: "Authentication failed.",
+    4011: "Sharding required.",
+    4013: "Invalid intent(s).",
+    4014: "Disallowed intent(s).",
+}
+
+
+class Gateway(World):
+    """The gateway half of the stand-in (mixed into `FakeDiscord`)."""
+
+    heartbeat_interval: float
+    portal_intents: int
+    """Privileged intents enabled for the application in the Developer Portal."""
+    sharding_required: bool
+    gateway_closes: list[int]
+
+    def _init_gateway(self, heartbeat_interval: float) -> None:
+        self.heartbeat_interval = heartbeat_interval
+        self.heartbeats: list[float] = []
+        self.resumes = 0
+        self.identifies = 0
+        self.intents = 0
+        """The intents the bot identified with: without Message Content, text is withheld."""
+        self.portal_intents = PRIVILEGED_INTENTS
+        self.sharding_required = False
+        self.gateway_closes = []
+        self._seq = itertools.count(1)
+        self._ws: web.WebSocketResponse | None = None
+
+    async def _send(self, op: int, data: Any, event: str | None = None) -> None:
+        assert self._ws is not None, "the bot is not connected to the gateway"
+        frame: dict[str, Any] = {"op": op, "d": data, "s": None, "t": event}
+        if op == 0:
+            frame["s"] = next(self._seq)
+        await self._ws.send_str(json.dumps(frame))
+
+    async def dispatch(self, event: str, data: Any) -> None:
+        await self._send(0, data, event)
+
+    async def reconnect(self) -> None:
+        """Ask the client to reconnect (op 7): it must come back and RESUME its session."""
+        await self._send(7, None)
+
+    def _identify_refusal(self, identify: dict[str, Any]) -> int | None:
+        intents = int(identify.get("intents", 0))
+        if identify.get("token") not in (TOKEN, f"Bot {TOKEN}"):
+            return 4004
+        if intents & ~KNOWN_INTENTS:
+            return 4013
+        if intents & PRIVILEGED_INTENTS & ~self.portal_intents:
+            return 4014
+        if self.sharding_required and identify.get("shard") in (None, [0, 1]):
+            return 4011
+        return None
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._ws = ws
+        await self._send(10, {"heartbeat_interval": int(self.heartbeat_interval * 1000)})
+        async for message in ws:
+            if message.type is not WSMsgType.TEXT:
+                continue
+            frame = json.loads(message.data)
+            op = frame["op"]
+            if op == 1:
+                self.heartbeats.append(time.monotonic())
+                await self._send(11, None)
+            elif op == 2:
+                self.identifies += 1
+                self.intents = int(frame["d"].get("intents", 0))
+                refusal = self._identify_refusal(frame["d"])
+                if refusal is not None:
+                    self.gateway_closes.append(refusal)
+                    await ws.close(code=refusal, message=CLOSE_REASONS[refusal].encode())
+                    break
+                await self.dispatch(
+                    "READY",
+                    {
+                        "v": 10,
+                        "user": BOT_USER,
+                        "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
+                        "session_id": "fake-session",
+                        "resume_gateway_url": self.gateway_url,
+                        "application": {"id": str(APP_ID), "flags": 0},
+                    },
+                )
+                await self.dispatch("GUILD_CREATE", self.guild())
+            elif op == 6:
+                self.resumes += 1
+                await self.dispatch("RESUMED", {})
+            await self._notify()
+        await self._notify()
+        return ws
