@@ -14,6 +14,7 @@ import uuid
 from concurrent.futures import Executor
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -202,13 +203,71 @@ def create_bot(config: Config, **kwargs: Any) -> ThreadBriefBot:
     return ThreadBriefBot(config, **kwargs)
 
 
-def run(config: Config) -> None:
-    """Start the bot until interrupted. The token is read here and never logged."""
+class StartupError(ThreadBriefError):
+    """Discord refused to let the bot in, or could not be reached: the owner has to act."""
+
+    code = "startup"
+
+
+PORTAL = "https://discord.com/developers/applications"
+
+
+def startup_error(error: BaseException) -> StartupError | None:
+    """What a failure at start-up means for the bot's owner, or None if it is a bug."""
+    if isinstance(error, discord.LoginFailure) or (
+        isinstance(error, discord.ConnectionClosed) and error.code == 4004
+    ):
+        return StartupError(
+            "Discord refused the bot token (401 Unauthorized).",
+            hint=f"Copy the token again from {PORTAL} (your app → Bot → Reset Token) into "
+            "bot.token or DISCORD_TOKEN.",
+        )
+    if isinstance(error, discord.PrivilegedIntentsRequired):
+        return StartupError(
+            "Discord refused the Message Content intent: it is not enabled for this application "
+            "(gateway close 4014).",
+            hint=f"Enable it at {PORTAL} (your app → Bot → Privileged Gateway Intents → Message "
+            "Content Intent), or set bot.message_content = false.",
+        )
+    if isinstance(error, discord.ConnectionClosed) and error.code == 4011:
+        return StartupError(
+            "Discord requires this bot to shard: it is in too many servers for one gateway "
+            "connection (gateway close 4011).",
+            hint="ThreadBrief runs a single shard; run one instance per group of servers, or "
+            "ask Discord support about the bot's server count.",
+        )
+    if isinstance(error, discord.ConnectionClosed) and error.code == 4013:
+        return StartupError(
+            "Discord refused the gateway intents as invalid (gateway close 4013).",
+            hint="Upgrade ThreadBrief and discord.py together; this version asks for intents "
+            "Discord does not know.",
+        )
+    if isinstance(error, discord.GatewayNotFound | aiohttp.ClientConnectionError | TimeoutError):
+        detail = str(error).strip() or type(error).__name__
+        return StartupError(
+            f"Cannot reach Discord ({detail}).",
+            hint="Check this machine's network, DNS and proxy settings, then start again.",
+        )
+    return None
+
+
+def run(config: Config, **client_kwargs: Any) -> None:
+    """Start the bot until interrupted. The token is read here and never logged.
+
+    A refusal at start-up (bad token, an intent not enabled, sharding required, Discord out of
+    reach) raises `StartupError`, which the CLI prints as one line with exit status 2.
+    """
     token = require_token(config)
     if not logging.getLogger().handlers:
         from bot.logs import configure
 
         configure("info")
-    bot = create_bot(config)
+    bot = create_bot(config, **client_kwargs)
     bot.stop_on_sigterm = True
-    bot.run(token, log_handler=None)
+    try:
+        bot.run(token, log_handler=None)
+    except Exception as error:
+        meaning = startup_error(error)
+        if meaning is None:
+            raise
+        raise meaning from None

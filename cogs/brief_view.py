@@ -8,6 +8,7 @@ from __future__ import annotations
 import discord
 
 from bot.render.embeds import Pages
+from bot.render.markdown import CONTENT_LIMIT, clip
 
 PAGE_TIMEOUT = 600.0
 
@@ -75,4 +76,5 @@ class Progress:
         self.interaction = interaction
 
     async def __call__(self, text: str) -> None:
-        await self.interaction.edit_original_response(content=f"⏳ {text}")
+        # The text may carry what the user gave (a 2,000-character URL): Discord's limit holds.
+        await self.interaction.edit_original_response(content=clip(f"⏳ {text}", CONTENT_LIMIT))

@@ -16,7 +16,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.digest.scheduler import Scheduler
-from bot.digest.service import DigestService, DigestSettings, Poster, PostRejected
+from bot.digest.service import (
+    DigestService,
+    DigestSettings,
+    PayloadRefused,
+    Poster,
+    PostRejected,
+)
 from bot.digest.state import DigestState, Subscription
 from bot.render.digest import Payload, has_marker
 from bot.render.markdown import (
@@ -31,7 +37,9 @@ from bot.runner import ThreadBriefBot
 
 log = logging.getLogger("threadbrief.digest")
 
-NEEDED = ("view_channel", "send_messages", "embed_links")
+NEEDED = ("view_channel", "send_messages", "embed_links", "read_message_history")
+"""Read Message History too: after a crash, the bot looks for what it already posted, and
+without it Discord answers with an empty history rather than an error."""
 DIGEST_NUMBER = "The digest's number, from /digest list"
 
 
@@ -62,11 +70,24 @@ class DiscordPoster:
             )
         except (discord.Forbidden, discord.NotFound) as error:
             raise PostRejected(f"I cannot post in <#{channel_id}>: {error.text}") from None
+        except discord.HTTPException as error:
+            if error.status == 400:
+                raise PayloadRefused(error.text or "invalid message") from None
+            raise
         return message.id
 
     async def find(self, channel_id: int, marker: str) -> int | None:
         channel = await self._channel(channel_id)
         assert self.bot.user is not None
+        if (
+            isinstance(channel, discord.abc.GuildChannel)
+            and not channel.permissions_for(channel.guild.me).read_message_history
+        ):
+            # Discord would answer an empty history: "not posted" could be a duplicate.
+            raise PostRejected(
+                f"I cannot check whether an interrupted digest reached <#{channel_id}>: "
+                "I need the Read Message History permission there."
+            )
         async for message in channel.history(limit=100):
             if message.author.id != self.bot.user.id:
                 continue

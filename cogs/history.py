@@ -7,7 +7,9 @@ Nothing read is stored: the records live for one command.
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -46,27 +48,90 @@ def place_name(channel: object) -> str:
     return f"#{name}" if name else "this channel"
 
 
-def record(message: discord.Message) -> ChatMessage:
+def _shown(message: discord.Message) -> discord.Message | discord.MessageSnapshot:
+    """Where a message's text really is.
+
+    A thread started from a message opens with a starter (type 21) that has no content of its
+    own: the text is the parent message, `referenced_message`. A forward has empty content and
+    the forwarded text in its first snapshot.
+    """
     reference = message.reference
-    reply_to = reference.message_id if reference is not None else None
-    deleted = reference is not None and isinstance(
-        reference.resolved, discord.DeletedReferencedMessage
+    if (
+        message.type is discord.MessageType.thread_starter_message
+        and reference is not None
+        and isinstance(reference.resolved, discord.Message)
+    ):
+        return reference.resolved
+    if not message.content and message.message_snapshots:
+        return message.message_snapshots[0]
+    return message
+
+
+def record(message: discord.Message, names: dict[int, str] | None = None) -> ChatMessage:
+    shown = _shown(message)
+    starter = message.type is discord.MessageType.thread_starter_message
+    reference = None if starter else message.reference
+    reply_to = (
+        reference.message_id
+        if reference is not None and reference.type is not discord.MessageReferenceType.forward
+        else None
     )
-    author = message.author
+    deleted = reply_to is not None and isinstance(
+        reference.resolved if reference else None, discord.DeletedReferencedMessage
+    )
+    author = shown.author if isinstance(shown, discord.Message) else message.author
     return ChatMessage(
         id=str(message.id),
-        author=author.display_name,
+        author=(names or {}).get(author.id, author.display_name),
         author_id=str(author.id),
-        created=message.created_at,
-        content=message.content,
+        created=shown.created_at,
+        content=shown.content,
         bot=author.bot,
         reply_to=str(reply_to) if reply_to is not None else None,
         reply_deleted=deleted,
-        embeds=len(message.embeds),
-        attachments=len(message.attachments),
-        system=message.is_system(),
+        embeds=len(shown.embeds),
+        attachments=len(shown.attachments),
+        system=message.is_system() and not starter,
         url=message.jump_url,
     )
+
+
+MAX_NAME_LOOKUPS = 100
+"""Server nicknames looked up per brief, for the most active authors."""
+
+
+async def server_names(channel: object, messages: list[discord.Message]) -> dict[int, str]:
+    """People's names in this server (nicknames), which REST history does not carry.
+
+    Members in the cache are free; others are fetched one by one (Get Guild Member needs no
+    privileged intent), the most active first. Someone who left keeps their global name.
+    """
+    guild = getattr(channel, "guild", None)
+    if not isinstance(guild, discord.Guild):
+        return {}
+    counts = Counter(
+        m.author.id
+        for m in messages
+        if m.webhook_id is None and not isinstance(m.author, discord.Member)
+    )
+    names: dict[int, str] = {
+        m.author.id: m.author.display_name for m in messages if isinstance(m.author, discord.Member)
+    }
+    gate = asyncio.Semaphore(4)
+
+    async def look_up(user_id: int) -> None:
+        member = guild.get_member(user_id)
+        if member is None:
+            async with gate:
+                try:
+                    member = await guild.fetch_member(user_id)
+                except discord.HTTPException:
+                    return
+        names[user_id] = member.display_name
+
+    wanted = [u for u, _ in counts.most_common() if u not in names][:MAX_NAME_LOOKUPS]
+    await asyncio.gather(*(look_up(u) for u in wanted))
+    return names
 
 
 Progress = Callable[[str], Awaitable[None]]
@@ -107,7 +172,9 @@ async def read_recent(
             if len(newest_first) % PROGRESS_EVERY == 0:
                 await progress(f"Reading the history… {len(newest_first):,} messages")
     more = len(newest_first) > limit
-    messages = tuple(record(m) for m in reversed(newest_first[:limit]))
+    kept = newest_first[:limit]
+    names = await server_names(channel, kept)
+    messages = tuple(record(m, names) for m in reversed(kept))
     place = place_name(channel)
     left_out = None
     if more:
@@ -144,6 +211,7 @@ async def read_from(
                 await progress(f"Reading the history… {len(later):,} messages")
     more = len(later) >= limit
     kept = [first, *later][:limit]
+    names = await server_names(channel, kept)
     left_out = None
     if more:
         left_out = (
@@ -152,7 +220,7 @@ async def read_from(
         )
     return ChatHistory(
         place=place_name(channel),
-        messages=tuple(record(m) for m in kept),
+        messages=tuple(record(m, names) for m in kept),
         starts_conversation=True,
         include_bots=include_bots,
         left_out=left_out,

@@ -262,6 +262,21 @@ class Summarize(commands.Cog):
                 "Read Message History permissions here.",
                 hint="Ask an admin to grant them to the bot's role in this channel.",
             )
+        if isinstance(channel, discord.VoiceChannel | discord.StageChannel):
+            # A voice channel's chat is readable only with Connect; without it Discord shows
+            # an empty history rather than an error.
+            if not mine.connect:
+                raise Forbidden(
+                    "You cannot connect to this voice channel, so its chat cannot be briefed "
+                    "for you.",
+                    hint="Only members who can read a conversation can brief it.",
+                )
+            if not theirs.connect:
+                raise Forbidden(
+                    f"ThreadBrief cannot read the chat of {place_name(channel)}: in a voice "
+                    "channel it needs the Connect permission too.",
+                    hint="Ask an admin to allow Connect for the bot's role in this channel.",
+                )
         return channel
 
     async def _private_by_default(self, interaction: discord.Interaction) -> bool:

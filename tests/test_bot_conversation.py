@@ -12,7 +12,10 @@ from tests.fakediscord.server import (
     ADMIN,
     CHANNEL_ID,
     FORUM_POST_ID,
+    MEMBER,
+    NICKNAMES,
     THREAD_ID,
+    VOICE_ID,
     FakeDiscord,
     InteractionRecord,
 )
@@ -267,3 +270,70 @@ async def test_help_mentions_briefing_a_conversation(fake: FakeDiscord, bot) -> 
     await fake.wait_for(lambda: record.original)
     assert record.original is not None
     assert "/summarize here" in record.original["embeds"][0]["description"]
+
+
+async def test_a_thread_started_from_a_message_keeps_its_opening_post(
+    fake: FakeDiscord, reading_bot
+) -> None:
+    async with article_site() as url:
+        parent = fake.chat_message(
+            f"The council brought the night buses back: {url}",
+            author=person("Mira"),
+            channel_id=CHANNEL_ID,
+            at=START - timedelta(hours=1),
+        )
+        thread_id = fake.start_thread_from(parent, "Night buses are back")
+        post_conversation(fake, thread_id, 40)
+        record = await fake.invoke_slash("summarize", subcommand="here", in_channel=thread_id)
+        embed = await final_embed(fake, record)
+    # The starter message (type 21) has no text: the opening post is its referenced message.
+    assert embed["title"] == "Night buses return to the eastern suburbs"
+    assert "Read 41 messages" in embed["description"]
+
+
+async def test_a_forwarded_message_is_read_from_its_snapshot(
+    fake: FakeDiscord, reading_bot
+) -> None:
+    original = fake.chat_message(
+        "Night workers need a safe way home, a bus is much safer than walking.",
+        author=person("Eve"),
+        channel_id=CHANNEL_ID,
+        at=START,
+    )
+    for n, (name, text) in enumerate(
+        [
+            ("Ana", "Should the night buses come back to the eastern suburbs?"),
+            ("Bruno", "They cost far too much for a service so few people use."),
+        ]
+    ):
+        fake.chat_message(
+            text, author=person(name), channel_id=THREAD_ID, at=START.replace(minute=n * 10)
+        )
+    fake.forward(original, author=person("Femi"), channel_id=THREAD_ID, at=START.replace(minute=30))
+    record = await fake.invoke_slash("summarize", subcommand="here", in_channel=THREAD_ID)
+    embed = await final_embed(fake, record)
+    assert "safe way home" in embed["description"]
+
+
+async def test_people_are_named_by_their_server_nickname(fake: FakeDiscord, reading_bot) -> None:
+    for n, text in enumerate(
+        [
+            "Should the night buses come back to the eastern suburbs?",
+            "They cost far too much for a service so few people use.",
+            "Night workers need a safe way home, a bus is much safer than walking.",
+        ]
+    ):
+        fake.chat_message(text, author=MEMBER, channel_id=THREAD_ID, at=START.replace(minute=n))
+    record = await fake.invoke_slash("summarize", subcommand="here", in_channel=THREAD_ID)
+    embed = await final_embed(fake, record)
+    assert f"**{NICKNAMES[MEMBER['id']]}**" in embed["description"]
+    assert "**Bob**" not in embed["description"]
+    assert fake.member_lookups == 1  # one lookup per person, not per message
+
+
+async def test_a_voice_channel_chat_needs_connect(fake: FakeDiscord, reading_bot) -> None:
+    post_conversation(fake, VOICE_ID, 20)
+    record = await fake.invoke_slash("summarize", subcommand="here", in_channel=VOICE_ID)
+    text = await error_text(fake, record)
+    assert "needs the Connect permission" in text
+    assert "Message Content" not in text

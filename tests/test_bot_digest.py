@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import ConfigError, load_config
+from bot.digest.state import PlannedMessage
+from bot.render.digest import with_marker
 from bot.runner import ThreadBriefBot
 from tests.fakediscord.fixtures import bot_config, start_bot, stop_bot
 from tests.fakediscord.server import (
@@ -23,6 +25,7 @@ from tests.fakediscord.server import (
     GUILD_ID,
     MEMBER,
     NEWS_ID,
+    NO_HISTORY_ID,
     READONLY_ID,
     FakeDiscord,
     InteractionRecord,
@@ -365,3 +368,54 @@ async def test_a_source_failing_for_months_keeps_a_bounded_retry(server: Server)
     assert subscription.failures == 61
     assert subscription.retry_at is not None
     assert timedelta(hours=1) <= subscription.retry_at - server.clock.now() <= timedelta(hours=6)
+
+
+async def test_a_message_discord_refuses_is_dropped_with_a_notice_not_resent(
+    server: Server,
+) -> None:
+    server.site.add(2, START - timedelta(hours=1))
+    await server.add("daily 08:00")
+    server.fake.blocked_words = {"bike lanes"}  # AutoMod refuses story 2's title
+    await server.to_local("2026-03-07 08:00", "UTC")
+    [notice] = server.posts()
+    assert "Discord refused one digest message" in notice["content"]
+    assert "automatic moderation" in notice["content"]
+
+    server.site.add(1, START + timedelta(days=1))  # the next day, the digest carries on
+    await server.to_local("2026-03-08 08:00", "UTC")
+    assert server.posted_titles() == ["Story 3: the school meals"]
+    refused = [r for r in server.fake.rejected if r.answer["code"] == 200000]
+    assert len(refused) == 1  # refused once, never re-posted
+
+
+async def test_an_interrupted_digest_is_not_reposted_where_history_is_hidden(
+    server: Server,
+) -> None:
+    # /digest add asks for Read Message History, since without it Discord shows no history.
+    server.site.add(1, START - timedelta(hours=1))
+    refused = await server.add("daily 08:00", channel=NO_HISTORY_ID)
+    assert "Read Message History" in refused
+
+    # A digest interrupted after posting (the bot died before writing down the message id),
+    # in a channel where the permission was removed afterwards.
+    cog = digest_cog(server)
+    subscription = await cog.state.add(
+        guild_id=int(GUILD_ID),
+        channel_id=NO_HISTORY_ID,
+        source=f"{server.site.base}/feed.xml",
+        schedule="daily 08:00",
+        timezone="UTC",
+        created_by=None,
+        now=START,
+        next_run=START + timedelta(days=1),
+        limit=10,
+    )
+    payload = {"content": "**Riverside Gazette**: 1 new item", "embeds": []}
+    [row] = await cog.state.plan(subscription, [PlannedMessage(payload, ("k",))], START)
+    await cog.state.mark_sending(row.id, START)
+    posted = server.fake.bot_message(with_marker(payload, row.marker), channel_id=NO_HISTORY_ID)
+    server.fake.channel_messages.append(posted)
+
+    reply = await server.command("run", digest=subscription.id)
+    assert "Read Message History" in reply
+    assert len(server.posts(NO_HISTORY_ID)) == 1  # not posted a second time

@@ -217,3 +217,18 @@ async def test_an_upload_past_max_comments_is_refused_privately_while_read(
     text = reply["embeds"][0]["description"]
     assert "more than 5 comments; this bot briefs at most 5" in text
     assert r"raise bot.max\_comments" in text  # escaped for Discord markdown
+
+
+async def test_a_2100_character_url_keeps_every_message_within_discords_limits(
+    fake: FakeDiscord, bot
+) -> None:
+    page = (Path(__file__).parent / "fixtures" / "wordpress-post.html").read_bytes()
+    async with serving(page_app("/post", page)) as base:
+        url = f"{base}/post?utm_campaign=" + "spring-newsletter-" * 115
+        assert len(url) > 2100
+        record = await fake.invoke_slash("summarize", subcommand="link", url=url)
+        embed = await final_embed(fake, record)
+    assert embed["title"] == "Why the library should open on Sundays"
+    progress = [e["content"] for e in record.original_edits if e.get("content")]
+    assert progress and all(len(text) <= 2000 for text in progress)
+    assert not record.refused

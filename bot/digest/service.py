@@ -36,6 +36,11 @@ class PostRejected(Exception):
     """Discord refused a message for good: the channel is gone or the bot may not post there."""
 
 
+class PayloadRefused(PostRejected):
+    """Discord refused this message itself (400: AutoMod, an invalid form): posting the same
+    payload again can only fail again, so it is dropped, not retried."""
+
+
 class Poster(Protocol):
     async def post(self, channel_id: int, payload: Payload) -> int:
         """Post and return the message id; raise PostRejected when retrying cannot help."""
@@ -252,12 +257,34 @@ class DigestService:
                 message_id = await self.poster.post(
                     row.channel_id, with_marker(row.payload, row.marker)
                 )
+            except PayloadRefused as error:
+                await self._drop(row, str(error))
+                continue
             except PostRejected:
                 await self.state.release(row.id)
                 raise
             await self.state.mark_sent(row.id, message_id)
             posted += 1
         return posted
+
+    async def _drop(self, row: OutboxRow, reason: str) -> None:
+        """Give up one refused message for good, and say so in its channel."""
+        log.error(
+            "digest %s: Discord refused outbox row %s: %s", row.subscription_id, row.id, reason
+        )
+        await self.state.drop(row.id)
+        notice = {
+            "content": (
+                f"⚠️ Discord refused one digest message ({safe(reason, 300)}), so it was "
+                "skipped; its items will not be posted again. Server admins can see the digest "
+                "with `/digest list`."
+            ),
+            "embeds": [],
+        }
+        try:
+            await self.poster.post(row.channel_id, notice)
+        except PostRejected:
+            log.warning("could not tell channel %s about a refused digest", row.channel_id)
 
     # -- reading ------------------------------------------------------------------------------
 

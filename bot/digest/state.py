@@ -348,6 +348,13 @@ class DigestState:
             await db.execute("DELETE FROM posted_items WHERE outbox_id = ?", (row_id,))
             await db.execute("DELETE FROM outbox WHERE id = ?", (row_id,))
 
+    async def drop(self, row_id: int) -> None:
+        """A message Discord refused as such: never posted again, its items stay claimed."""
+        async with self.store.transaction() as db:
+            await db.execute(
+                "UPDATE outbox SET status = 'dropped', payload = '{}' WHERE id = ?", (row_id,)
+            )
+
     async def mark_seen(
         self, subscription: Subscription, keys: Collection[str], now: datetime
     ) -> None:

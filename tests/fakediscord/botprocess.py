@@ -1,7 +1,8 @@
 """The bot in its own process, against the stand-in: for tests that kill it with SIGKILL.
 
 `python -m tests.fakediscord.botprocess API_BASE GATEWAY_URL CONFIG` runs the real bot (the same
-`create_bot` as `threadbrief run`) with discord.py pointed at the stand-in. `BotProcess` starts
+`create_bot` as `threadbrief run`) with discord.py pointed at the stand-in; with a fifth argument
+`cli` it runs `threadbrief --config CONFIG run` itself. `BotProcess` starts
 it from a test or a benchmark, waits for it to connect, and kills it.
 """
 
@@ -32,6 +33,10 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     discord.http.Route.BASE = api_base
     DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
+    if sys.argv[4:] == ["cli"]:  # exactly `threadbrief --config CONFIG run`
+        from bot.cli import main as cli
+
+        sys.exit(cli(["--config", config_path, "run"]))
     config = load_config(Path(config_path), environ={})
     bot = create_bot(config, guild_ready_timeout=0.05)
     bot.run(TOKEN, log_handler=None)

@@ -89,7 +89,7 @@ class Driver(Rest):
     ) -> InteractionRecord:
         member = self.member(user, roles)
         member["permissions"] = user_permissions or str(
-            self.permissions(user["id"], channel_id, roles)
+            self.permissions(user["id"], channel_id, roles, implicit=False)
         )
         issued = time.time() - issued_ago
         payload: dict[str, Any] = {
@@ -102,7 +102,8 @@ class Driver(Rest):
             "channel_id": str(channel_id),
             "channel": self.channel(channel_id),
             "member": member,
-            "app_permissions": bot_permissions or str(self.bot_permissions(channel_id)),
+            "app_permissions": bot_permissions
+            or str(self.bot_permissions(channel_id, implicit=False)),
             "locale": "en-US",
             "guild_locale": "en-US",
             "attachment_size_limit": 25 * 2**20,

@@ -193,8 +193,14 @@ class World:
     def channel_type(self, channel_id: int) -> int:
         return int(self.channel(channel_id)["type"])
 
-    def permissions(self, user_id: str, channel_id: int, roles: tuple[int, ...] = ()) -> int:
-        """A member's permissions in a channel, computed as docs/topics/permissions.md says."""
+    def permissions(
+        self, user_id: str, channel_id: int, roles: tuple[int, ...] = (), *, implicit: bool = True
+    ) -> int:
+        """A member's permissions in a channel, computed as docs/topics/permissions.md says.
+
+        `implicit=False` leaves out the implicit rules (no Connect in a voice channel: no history),
+        as the permission values an interaction carries are read here to do.
+        """
         if user_id == ADMIN["id"]:
             return int(ALL_PERMISSIONS)
         base = EVERYONE
@@ -221,13 +227,13 @@ class World:
                 allowed = (allowed & ~int(ow["deny"])) | int(ow["allow"])
         if not allowed & VIEW_CHANNEL:
             return 0
-        if raw["type"] == 2 and not allowed & CONNECT:
+        if implicit and raw["type"] == 2 and not allowed & CONNECT:
             # A voice channel's chat: without Connect, no history and no sending.
             allowed &= ~(READ_MESSAGE_HISTORY | SEND_MESSAGES)
         return allowed
 
-    def bot_permissions(self, channel_id: int) -> int:
-        return self.permissions(BOT_USER["id"], channel_id)
+    def bot_permissions(self, channel_id: int, *, implicit: bool = True) -> int:
+        return self.permissions(BOT_USER["id"], channel_id, implicit=implicit)
 
     # -- the guild -----------------------------------------------------------------------------
 
