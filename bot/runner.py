@@ -137,6 +137,12 @@ class ThreadBriefBot(commands.Bot):
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
             log.info("synced %d commands to guild %s", len(synced), guild_id)
+            # Commands synced globally by an earlier run would show twice in that server.
+            stale = await self.tree.fetch_commands()
+            if stale:
+                self.tree.clear_commands(guild=None)
+                await self.tree.sync()
+                log.info("cleared %d global commands: dev_guild_id is set", len(stale))
         else:
             synced = await self.tree.sync()
             log.info("synced %d commands globally", len(synced))

@@ -1,9 +1,15 @@
 """The brief on screen: page buttons for the user who asked, and progress while it is made.
 
-Helpers for cogs/summarize.py, not an extension.
+Helpers for cogs/summarize.py, not an extension. The pages live in memory for PAGE_TIMEOUT, then
+the buttons are disabled; a button that outlived its pages (the bot restarted, or the edit that
+disables them failed) is answered by `ExpiredPages`, so a click never meets silence.
 """
 
 from __future__ import annotations
+
+import re
+import secrets
+from typing import Any
 
 import discord
 
@@ -16,12 +22,19 @@ PAGE_TIMEOUT = 600.0
 class BriefView(discord.ui.View):
     """Previous/next buttons over the brief's pages, for the user who asked, plus a source link."""
 
-    def __init__(self, pages: Pages, owner_id: int, url: str | None) -> None:
+    def __init__(
+        self, pages: Pages, owner_id: int, url: str | None, live: set[str] | None = None
+    ) -> None:
         super().__init__(timeout=PAGE_TIMEOUT)
         self.pages = pages
         self.owner_id = owner_id
         self.index = 0
         self.interaction: discord.Interaction | None = None
+        self.nonce = secrets.token_hex(6)
+        self.live = live if live is not None else set()
+        self.live.add(self.nonce)
+        self.previous.custom_id = page_button_id(self.nonce, "prev")
+        self.next.custom_id = page_button_id(self.nonce, "next")
         if len(pages) < 2:
             self.remove_item(self.previous)
             self.remove_item(self.next)
@@ -59,6 +72,7 @@ class BriefView(discord.ui.View):
         await self._show(interaction, +1)
 
     async def on_timeout(self) -> None:
+        self.live.discard(self.nonce)
         for item in self.children:
             if isinstance(item, discord.ui.Button) and item.url is None:
                 item.disabled = True
@@ -67,6 +81,37 @@ class BriefView(discord.ui.View):
                 await self.interaction.edit_original_response(view=self)
             except discord.HTTPException:
                 pass
+
+
+PAGE_BUTTON = re.compile(r"threadbrief:page:(?P<nonce>[0-9a-f]{1,32}):(?P<step>prev|next)")
+
+
+def page_button_id(nonce: str, step: str) -> str:
+    return f"threadbrief:page:{nonce}:{step}"
+
+
+class ExpiredPages(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PAGE_BUTTON.pattern):
+    """Answers a click on page buttons whose pages are gone, instead of leaving it unanswered."""
+
+    def __init__(self, nonce: str, step: str) -> None:
+        super().__init__(discord.ui.Button(label=step, custom_id=page_button_id(nonce, step)))
+        self.nonce = nonce
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> ExpiredPages:
+        return cls(match["nonce"], match["step"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        cog = interaction.client.get_cog("Summarize") if interaction.client else None  # type: ignore[attr-defined]
+        if self.nonce in getattr(cog, "live_pages", set()):
+            return  # the live view answers this click
+        await interaction.response.send_message(
+            "This brief's page buttons have expired (after 10 minutes, or because the bot "
+            "restarted). Run /summarize again to page through a fresh brief.",
+            ephemeral=True,
+        )
 
 
 class Progress:

@@ -6,21 +6,23 @@ propagate to the bot's one error handler, which replies privately.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from datetime import timedelta
 from typing import Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import BadInput, Forbidden, ThreadBriefError, TooLarge
+from bot.errors import BadInput, Busy, Forbidden, ThreadBriefError, TooLarge
 from bot.jobs import SourceRequest
 from bot.pipeline import BriefOptions
 from bot.render.embeds import brief_pages
 from bot.runner import ThreadBriefBot
 from bot.sources.chat import ChatHistory
 from bot.text.links import find_urls
-from cogs.brief_view import BriefView, Progress
+from cogs.brief_view import BriefView, ExpiredPages, Progress
 from cogs.history import parse_since, place_name, read_from, read_recent
 
 log = logging.getLogger("threadbrief.summarize")
@@ -31,12 +33,18 @@ BRIEF_OPTIONS = {
     "viewpoints": "Viewpoints per page (default 5)",
     "private": "Only you see the brief",
 }
+TOKEN_LIFETIME = timedelta(minutes=15)
+"""How long Discord accepts edits and followups of an interaction."""
+ANSWER_MARGIN = timedelta(seconds=30)
+"""Time kept for the last edit, or for the message that says the brief could not be made."""
 Algorithm = Literal["lexrank", "textrank", "lsa", "luhn", "kl", "sumbasic", "edmundson"]
 
 
 class Summarize(commands.Cog):
     def __init__(self, bot: ThreadBriefBot) -> None:
         self.bot = bot
+        self.live_pages: set[str] = set()
+        """Page buttons whose pages are still in memory (see `ExpiredPages`)."""
         self.menus = (
             app_commands.ContextMenu(name="Summarize thread", callback=self.summarize_message),
             app_commands.ContextMenu(name="Summarize from here", callback=self.summarize_from_here),
@@ -45,7 +53,11 @@ class Summarize(commands.Cog):
             menu.guild_only = True
             bot.tree.add_command(menu)
 
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(ExpiredPages)
+
     async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(ExpiredPages)
         for menu in self.menus:
             self.bot.tree.remove_command(menu.name, type=menu.type)
 
@@ -94,9 +106,22 @@ class Summarize(commands.Cog):
     async def _run(
         self, interaction: discord.Interaction, request: SourceRequest, options: BriefOptions
     ) -> None:
-        brief, _thread = await self.bot.jobs.run(request, options, Progress(interaction))
+        # The reply can only be edited while the interaction's token lives (15 minutes): give
+        # up in time to say so, whether the brief waited for a slot or took long to make.
+        left = interaction.created_at + TOKEN_LIFETIME - ANSWER_MARGIN - discord.utils.utcnow()
+        try:
+            async with asyncio.timeout(max(0.0, left.total_seconds())) as deadline:
+                brief, _thread = await self.bot.jobs.run(request, options, Progress(interaction))
+        except TimeoutError:
+            if not deadline.expired():
+                raise
+            raise Busy(
+                "This brief could not be made within the 15 minutes Discord lets me answer: "
+                "the bot was too busy.",
+                hint="Try again in a few minutes.",
+            ) from None
         pages = brief_pages(brief, per_page=options.viewpoints)
-        view = BriefView(pages, interaction.user.id, brief.url or request.url)
+        view = BriefView(pages, interaction.user.id, brief.url or request.url, self.live_pages)
         view.interaction = interaction
         await interaction.edit_original_response(content=None, embed=pages.embeds[0], view=view)
 

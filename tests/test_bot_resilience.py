@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 
 from bot.render.json import thread_dict
 from bot.render.markdown import MESSAGE_TOTAL_LIMIT
 from tests.fakediscord.fixtures import bot_config, start_bot, stop_bot
 from tests.fakediscord.server import ADMIN, MEMBER, FakeDiscord
+from tests.localweb import serving
 from tests.test_bot_summarize import final_embed
 from tests.threads import big_thread
 
@@ -115,3 +118,38 @@ async def test_briefs_past_the_job_bound_wait_their_turn_and_say_so(
     ]
     assert sorted(waited) == [False, True]  # one ran at once, the other waited and was told
     assert all(e["title"] for e in embeds)
+
+
+async def test_a_brief_still_queued_near_the_token_deadline_says_so_in_time(
+    fake: FakeDiscord, tmp_path: Path, worker_pool
+) -> None:
+    release = asyncio.Event()
+
+    async def stalled(_: web.Request) -> web.Response:  # a page that takes for ever
+        await release.wait()
+        return web.Response(text="<html><body>late</body></html>", content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/slow", stalled)
+    bot = await start_bot(bot_config(tmp_path, max_jobs=1), worker_pool)
+    try:
+        async with serving(app) as base:
+            busy = await fake.invoke_slash("summarize", subcommand="link", url=f"{base}/slow")
+            await fake.wait_for(lambda: busy.original_edits)  # it holds the only slot
+            # Another brief whose token has 32 seconds left: it waits, then must say it gave up
+            # while Discord still accepts the edit.
+            late = await fake.invoke_slash(
+                "summarize",
+                subcommand="file",
+                user=ADMIN,
+                issued_ago=15 * 60 - 32,
+                file=fake.add_attachment("tram-vote.txt", FIXTURE.read_bytes()),
+            )
+            await fake.wait_for(lambda: late.followups, within=20)
+            release.set()
+    finally:
+        release.set()
+        await stop_bot(bot)
+    [reply] = late.followups
+    assert "within the 15 minutes" in reply["embeds"][0]["description"]
+    assert not late.refused and not late.expired

@@ -232,3 +232,65 @@ async def test_a_2100_character_url_keeps_every_message_within_discords_limits(
     progress = [e["content"] for e in record.original_edits if e.get("content")]
     assert progress and all(len(text) <= 2000 for text in progress)
     assert not record.refused
+
+
+async def test_page_buttons_from_before_a_restart_say_they_expired(
+    fake: FakeDiscord, tmp_path: Path, worker_pool: Any
+) -> None:
+    from tests.fakediscord.fixtures import bot_config, start_bot, stop_bot
+
+    config = bot_config(tmp_path)
+    bot = await start_bot(config, worker_pool)
+    data = json.dumps(thread_dict(big_thread(300))).encode()
+    record = await fake.invoke_slash(
+        "summarize", subcommand="file", file=fake.add_attachment("big.json", data), viewpoints=1
+    )
+    await final_embed(fake, record)
+    await stop_bot(bot)  # the bot restarts: the pages it kept in memory are gone
+
+    bot = await start_bot(config, worker_pool)
+    try:
+        assert record.original is not None
+        buttons = {b.get("label"): b for b in components(record.original)}
+        click = await click_until_answered(fake, record, buttons["Next ▶"]["custom_id"], MEMBER)
+    finally:
+        await stop_bot(bot)
+    [answer] = click.callbacks
+    assert answer["type"] == 4 and answer["data"]["flags"] & 64
+    assert "page buttons have expired" in answer["data"]["content"]
+
+
+async def test_a_dev_guild_clears_the_global_commands_of_an_earlier_run(
+    fake: FakeDiscord, tmp_path: Path, worker_pool: Any
+) -> None:
+    from tests.fakediscord.fixtures import bot_config, running_bot
+    from tests.fakediscord.server import APP_ID, GUILD_ID
+
+    fake.commands["1:summarize"] = {
+        "id": "1",
+        "application_id": str(APP_ID),
+        "name": "summarize",
+        "type": 1,
+        "description": "Brief an article",
+        "options": [],
+        "version": "1",
+    }
+    config = bot_config(tmp_path, dev_guild_id=GUILD_ID)
+    async with running_bot(fake, config, worker_pool):
+        assert fake.commands == {}  # no duplicate of each command in the dev server
+        assert "1:summarize" in fake.guild_commands
+        record = await fake.invoke_slash("help")
+        await fake.wait_for(lambda: record.original)
+
+
+async def test_every_option_has_a_real_description(fake: FakeDiscord, bot) -> None:
+    def options(command: dict[str, Any]) -> list[dict[str, Any]]:
+        found = []
+        for option in command.get("options") or []:
+            found.append(option)
+            found += options(option)
+        return found
+
+    described = [o for c in fake.commands.values() for o in options(c)]
+    assert len(described) > 20
+    assert [o["name"] for o in described if o["description"] in ("…", "...", "")] == []

@@ -75,6 +75,11 @@ class Driver(Rest):
             )
         return command
 
+    def _registered_in(self, command: dict[str, Any]) -> dict[str, Any]:
+        """`data.guild_id`: set when the command was registered to the guild, not globally."""
+        guild = any(c is command for c in self.guild_commands.values())
+        return {"guild_id": str(GUILD_ID)} if guild else {}
+
     async def _interact(
         self,
         data: dict[str, Any],
@@ -173,6 +178,7 @@ class Driver(Rest):
             "type": 1,
             "options": values,
             "resolved": resolved,
+            **self._registered_in(command),
         }
         return await self._interact(
             data,
@@ -200,6 +206,7 @@ class Driver(Rest):
             "type": 3,
             "target_id": message["id"],
             "resolved": {"messages": {message["id"]: message}},
+            **self._registered_in(command),
         }
         return await self._interact(
             data,
