@@ -28,8 +28,9 @@ from bot.store import Store
 
 log = logging.getLogger("threadbrief")
 
-INVITE_PERMISSIONS = discord.Permissions(84992)
-"""View Channels, Send Messages, Embed Links, Read Message History: all the bot uses."""
+INVITE_PERMISSIONS = discord.Permissions(274877991936)
+"""View Channels, Send Messages (Create Posts in forums), Send Messages in Threads, Embed Links,
+Read Message History: all the bot uses."""
 
 EXTENSIONS = ("cogs.summarize", "cogs.settings", "cogs.digest", "cogs.help")
 

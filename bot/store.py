@@ -87,6 +87,10 @@ MIGRATIONS: Sequence[str] = (
     );
     CREATE INDEX outbox_status ON outbox (status, channel_id);
     """,
+    """
+    ALTER TABLE subscriptions ADD COLUMN forum_tag INTEGER;
+    ALTER TABLE subscriptions ADD COLUMN publish INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 
 

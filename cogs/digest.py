@@ -24,6 +24,7 @@ from bot.digest.service import (
     PostRejected,
 )
 from bot.digest.state import DigestState, Subscription
+from bot.errors import BadInput
 from bot.render.digest import Payload, has_marker
 from bot.render.markdown import (
     CONTENT_LIMIT,
@@ -40,34 +41,49 @@ log = logging.getLogger("threadbrief.digest")
 NEEDED = ("view_channel", "send_messages", "embed_links", "read_message_history")
 """Read Message History too: after a crash, the bot looks for what it already posted, and
 without it Discord answers with an empty history rather than an error."""
+IN_THREADS = ("view_channel", "send_messages_in_threads", "embed_links", "read_message_history")
+IN_FORUMS = (*NEEDED, "send_messages_in_threads")
+PERMISSION_NAMES = {"send_messages_in_threads": "Send Messages in Threads"}
 DIGEST_NUMBER = "The digest's number, from /digest list"
+Destination = discord.TextChannel | discord.ForumChannel | discord.Thread
 
 
 class DiscordPoster:
-    """Posts digest messages with discord.py; never pings."""
+    """Posts digest messages with discord.py; never pings.
+
+    In a text or announcement channel a digest is a message (published to following servers
+    if asked); in a thread, a message in it; in a forum, a new post whose first message is the
+    digest's first part, the other parts following inside it.
+    """
 
     def __init__(self, bot: ThreadBriefBot) -> None:
         self.bot = bot
+        self._open_posts: dict[int, discord.Thread] = {}
+        """Per forum: the post the last digest opened, where its further parts go."""
 
-    async def _channel(self, channel_id: int) -> discord.abc.Messageable:
+    async def _channel(self, channel_id: int) -> Destination:
         channel = self.bot.get_channel(channel_id)
         if channel is None:
             try:
                 channel = await self.bot.fetch_channel(channel_id)
             except (discord.NotFound, discord.Forbidden):
                 raise PostRejected(f"I cannot see channel <#{channel_id}> any more.") from None
-        if not isinstance(channel, discord.abc.Messageable):
+        if not isinstance(channel, discord.TextChannel | discord.ForumChannel | discord.Thread):
             raise PostRejected(f"<#{channel_id}> is not a channel I can post in.")
         return channel
 
     async def post(self, channel_id: int, payload: Payload) -> int:
         channel = await self._channel(channel_id)
+        content = payload.get("content") or None
+        embeds = [discord.Embed.from_dict(e) for e in payload.get("embeds", [])]
+        none = discord.AllowedMentions.none()
         try:
-            message = await channel.send(
-                content=payload.get("content") or None,
-                embeds=[discord.Embed.from_dict(e) for e in payload.get("embeds", [])],
-                allowed_mentions=discord.AllowedMentions.none(),
-            )
+            if isinstance(channel, discord.ForumChannel):
+                message = await self._forum_post(channel, payload, content, embeds)
+            else:
+                message = await channel.send(content=content, embeds=embeds, allowed_mentions=none)
+                if payload.get("publish") and isinstance(channel, discord.TextChannel):
+                    await self._publish(channel, message)
         except (discord.Forbidden, discord.NotFound) as error:
             raise PostRejected(f"I cannot post in <#{channel_id}>: {error.text}") from None
         except discord.HTTPException as error:
@@ -76,36 +92,89 @@ class DiscordPoster:
             raise
         return message.id
 
+    async def _forum_post(
+        self,
+        forum: discord.ForumChannel,
+        payload: Payload,
+        content: str | None,
+        embeds: list[discord.Embed],
+    ) -> discord.Message:
+        none = discord.AllowedMentions.none()
+        post = self._open_posts.get(forum.id)
+        if payload.get("continues") and post is not None:
+            return await post.send(content=content, embeds=embeds, allowed_mentions=none)
+        wanted = set(payload.get("applied_tags") or [])
+        tags = [t for t in forum.available_tags if t.id in wanted]
+        created = await forum.create_thread(
+            name=clip(str(payload.get("post_name") or "ThreadBrief digest"), 100),
+            content=content,
+            embeds=embeds,
+            applied_tags=tags,
+            allowed_mentions=none,
+        )
+        self._open_posts[forum.id] = created.thread
+        return created.message
+
+    async def _publish(self, channel: discord.TextChannel, message: discord.Message) -> None:
+        """Publish to following servers; the digest is posted even when this fails."""
+        if not channel.is_news():
+            return
+        try:
+            await message.publish()
+        except discord.HTTPException as error:
+            log.warning("could not publish digest message %s: %s", message.id, error.text)
+
     async def find(self, channel_id: int, marker: str) -> int | None:
         channel = await self._channel(channel_id)
         assert self.bot.user is not None
-        if (
-            isinstance(channel, discord.abc.GuildChannel)
-            and not channel.permissions_for(channel.guild.me).read_message_history
-        ):
+        if not channel.permissions_for(channel.guild.me).read_message_history:
             # Discord would answer an empty history: "not posted" could be a duplicate.
             raise PostRejected(
                 f"I cannot check whether an interrupted digest reached <#{channel_id}>: "
                 "I need the Read Message History permission there."
             )
-        async for message in channel.history(limit=100):
-            if message.author.id != self.bot.user.id:
-                continue
-            payload = {"content": message.content, "embeds": [e.to_dict() for e in message.embeds]}
-            if has_marker(payload, marker):
-                return message.id
+        if isinstance(channel, discord.ForumChannel):
+            mine = [t for t in channel.threads if t.owner_id == self.bot.user.id]
+            places: list[discord.TextChannel | discord.Thread] = sorted(
+                mine, key=lambda t: t.id, reverse=True
+            )[:10]
+        else:
+            places = [channel]
+        for place in places:
+            async for message in place.history(limit=100):
+                if message.author.id != self.bot.user.id:
+                    continue
+                shown = {
+                    "content": message.content,
+                    "embeds": [e.to_dict() for e in message.embeds],
+                }
+                if has_marker(shown, marker):
+                    return message.id
         return None
 
     def problem(self, channel_id: int) -> str | None:
         channel = self.bot.get_channel(channel_id)
-        if not isinstance(channel, discord.abc.GuildChannel) or not isinstance(
-            channel, discord.abc.Messageable
-        ):
-            return f"I cannot see <#{channel_id}>, or it is not a text channel."
+        if not isinstance(channel, discord.TextChannel | discord.ForumChannel | discord.Thread):
+            return f"I cannot see <#{channel_id}>, or it is not a channel I can post in."
+        if isinstance(channel, discord.Thread) and channel.locked:
+            return f"<#{channel_id}> is a locked thread: I cannot post in it."
+        needed = (
+            IN_THREADS
+            if isinstance(channel, discord.Thread)
+            else IN_FORUMS
+            if isinstance(channel, discord.ForumChannel)
+            else NEEDED
+        )
         permissions = channel.permissions_for(channel.guild.me)
-        missing = [p for p in NEEDED if not getattr(permissions, p)]
+        missing = [p for p in needed if not getattr(permissions, p)]
         if missing:
-            names = ", ".join(p.replace("_", " ").title() for p in missing)
+
+            def name(p: str) -> str:
+                if p == "send_messages" and isinstance(channel, discord.ForumChannel):
+                    return "Create Posts"
+                return PERMISSION_NAMES.get(p) or p.replace("_", " ").title()
+
+            names = ", ".join(name(p) for p in missing)
             return f"I cannot post digests in <#{channel_id}>: I am missing {names} there."
         return None
 
@@ -194,22 +263,32 @@ class Digest(commands.GroupCog, group_name="digest", group_description="Schedule
     @app_commands.command(name="add", description="Post a digest of a feed, page or thread")
     @app_commands.describe(
         source="A feed, page or thread URL",
-        channel="Where the digest is posted",
+        channel="Where: a text or announcement channel, a thread, or a forum (a post each time)",
         schedule='"daily 08:00", "weekdays 18:30", "every 6h" or a cron expression',
         timezone="IANA name such as Europe/Paris (default: the server's)",
         post_empty="Also post when there is nothing new",
+        tag="In a forum: the tag each digest post gets",
+        publish="In an announcement channel: publish each digest to following servers",
     )
     async def add(
         self,
         interaction: discord.Interaction,
         source: str,
-        channel: discord.TextChannel,
+        channel: discord.TextChannel | discord.ForumChannel | discord.Thread,
         schedule: str,
         timezone: str | None = None,
         post_empty: bool = False,
+        tag: str | None = None,
+        publish: bool = False,
     ) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
+        forum_tag = self._forum_tag(channel, tag)
+        if publish and not (isinstance(channel, discord.TextChannel) and channel.is_news()):
+            raise BadInput(
+                f"<#{channel.id}> is not an announcement channel, so there is nothing to publish.",
+                hint="Leave publish off, or pick an announcement channel.",
+            )
         settings = await self.bot.store.guild_settings(interaction.guild_id)
         zone = timezone or settings.timezone or "UTC"
         subscription, first = await self.service.subscribe(
@@ -220,13 +299,38 @@ class Digest(commands.GroupCog, group_name="digest", group_description="Schedule
             timezone=zone,
             created_by=interaction.user.id,
             post_empty=post_empty,
+            forum_tag=forum_tag,
+            publish=publish,
         )
         self.scheduler.poke()
+        where = "as a new post in" if isinstance(channel, discord.ForumChannel) else "to"
         await interaction.edit_original_response(
-            content=f"Digest #{subscription.id} added: <{clip(subscription.source, 300)}> to "
-            f"<#{channel.id}>, `{subscription.schedule}` ({zone}). The first digest "
-            f"({first} item{'s' if first != 1 else ''} now waiting) comes "
-            f"{_when(subscription.next_run)}."
+            content=clip(
+                f"Digest #{subscription.id} added: <{clip(subscription.source, 300)}> {where} "
+                f"<#{channel.id}>, `{subscription.schedule}` ({zone}). The first digest "
+                f"({first} item{'s' if first != 1 else ''} now waiting) comes "
+                f"{_when(subscription.next_run)}.",
+                CONTENT_LIMIT,
+            )
+        )
+
+    @staticmethod
+    def _forum_tag(channel: Destination, tag: str | None) -> int | None:
+        if tag is None:
+            return None
+        if not isinstance(channel, discord.ForumChannel):
+            raise BadInput(
+                f"<#{channel.id}> is not a forum, so its posts have no tags.",
+                hint="Leave tag empty, or pick a forum channel.",
+            )
+        wanted = tag.strip().lower()
+        for available in channel.available_tags:
+            if available.name.lower() == wanted:
+                return available.id
+        names = ", ".join(t.name for t in channel.available_tags) or "none"
+        raise BadInput(
+            f"The forum <#{channel.id}> has no tag '{clip(tag, 50)}'.",
+            hint=f"Its tags: {clip(names, 300)}.",
         )
 
     @app_commands.command(name="list", description="This server's digests and how they went")

@@ -33,7 +33,8 @@ that may manage digests besides Manage Server.
 
 **Digests** (Manage Server or the digest role)
 • `/digest add source:<feed or page> channel:<#channel> schedule:<when>`: post the new items \
-of a source with their briefs. Schedules: `daily 08:00`, `weekdays 18:30`, `mon,thu 12:00`, \
+of a source with their briefs, in a channel, a thread, a forum (`tag:`; a new post each time) or \
+an announcement channel (`publish:`). Schedules: `daily 08:00`, `weekdays 18:30`, `mon,thu 12:00`, \
 `every 6h`, `hourly`, or a cron line, in the server's time zone or `timezone:`.
 • `/digest list`, `remove`, `pause`, `resume`; `/digest preview` (privately) and `/digest run`.
 

@@ -20,13 +20,18 @@ from bot.runner import ThreadBriefBot
 from tests.fakediscord.fixtures import bot_config, start_bot, stop_bot
 from tests.fakediscord.server import (
     ADMIN,
+    ANNOUNCEMENTS_ID,
     CHANNEL_ID,
     EDITOR_ROLE_ID,
+    FORUM_ID,
+    FORUM_TAG_ID,
     GUILD_ID,
     MEMBER,
     NEWS_ID,
     NO_HISTORY_ID,
     READONLY_ID,
+    RULES_THREAD_ID,
+    THREAD_ID,
     FakeDiscord,
     InteractionRecord,
 )
@@ -419,3 +424,50 @@ async def test_an_interrupted_digest_is_not_reposted_where_history_is_hidden(
     reply = await server.command("run", digest=subscription.id)
     assert "Read Message History" in reply
     assert len(server.posts(NO_HISTORY_ID)) == 1  # not posted a second time
+
+
+async def test_a_forum_digest_is_a_new_tagged_post_each_time(server: Server) -> None:
+    server.site.add(2, START - timedelta(hours=1))
+    reply = await server.add("daily 08:00", channel=FORUM_ID, tag="Digest")
+    assert "as a new post in" in reply
+    await server.to_local("2026-03-07 08:00", "UTC")
+    server.site.add(1, START + timedelta(days=1))
+    await server.to_local("2026-03-08 08:00", "UTC")
+    posts = [r for r in server.fake.requests if r.path == f"/channels/{FORUM_ID}/threads"]
+    assert [p.body["name"] for p in posts] == [
+        "Riverside Gazette: 2 new items",
+        "Riverside Gazette: 1 new item",
+    ]
+    assert all(p.body["applied_tags"] == [str(FORUM_TAG_ID)] for p in posts)
+    assert all(p.body["message"]["allowed_mentions"] == {"parse": []} for p in posts)
+    threads = [t for t, thread in server.fake.threads.items() if thread.parent_id == FORUM_ID]
+    assert len(server.posts(threads[-1])) == 1
+    assert server.posted_titles(threads[-1]) == ["Story 3: the school meals"]
+
+
+async def test_digests_go_to_threads_and_announcements_are_published(server: Server) -> None:
+    server.site.add(1, START - timedelta(hours=1))
+    await server.add("daily 08:00", channel=THREAD_ID)
+    await server.add("daily 08:00", channel=ANNOUNCEMENTS_ID, publish=True)
+    await server.to_local("2026-03-07 08:00", "UTC")
+    assert server.posted_titles(THREAD_ID) == ["Story 1: the library hours"]
+    [announced] = server.posts(ANNOUNCEMENTS_ID)
+    assert server.fake.published == [announced["id"]]
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({"channel": RULES_THREAD_ID}, "missing Send Messages in Threads"),
+        ({"channel": NEWS_ID, "tag": "digest"}, "is not a forum"),
+        ({"channel": FORUM_ID, "tag": "weather"}, "has no tag 'weather'"),
+        ({"channel": NEWS_ID, "publish": True}, "is not an announcement channel"),
+    ],
+)
+async def test_a_destination_that_cannot_work_is_refused_at_add(
+    server: Server, options: dict[str, Any], expected: str
+) -> None:
+    server.site.add(1, START)
+    reply = await server.add(**options)
+    assert expected in reply
+    assert "No digests yet" in await server.command("list")

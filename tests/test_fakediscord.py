@@ -183,6 +183,7 @@ async def test_history_follows_the_bots_permissions(fake: FakeDiscord, http: Any
 
 
 async def test_forum_channels_take_posts_not_messages(fake: FakeDiscord, http: Any) -> None:
+    fake._ws = _NullSocket()  # type: ignore[assignment]
     status, answer = await post(http, f"/channels/{FORUM_ID}/messages", {"content": "x"})
     assert (status, answer["code"]) == (400, 50008)
     status, answer = await post(

@@ -24,7 +24,7 @@ from bot.digest.state import DigestState, OutboxRow, PlannedMessage, Subscriptio
 from bot.errors import BadInput, ThreadBriefError
 from bot.pipeline import BriefOptions
 from bot.render.digest import Payload, digest_messages, nothing_new, with_marker
-from bot.render.markdown import safe
+from bot.render.markdown import clip, safe
 
 log = logging.getLogger("threadbrief.digest")
 
@@ -86,6 +86,27 @@ class RunResult:
     ok: bool = True
 
 
+def destined(
+    subscription: Subscription, plan: Plan, messages: Sequence[PlannedMessage]
+) -> list[PlannedMessage]:
+    """The messages with what their destination needs: a forum post's name and tag (the first
+    part opens the post, the others follow inside it), or the wish to publish them."""
+    name = plan.source_title or "Digest"
+    n = len(plan.entries)
+    title = clip(f"{name}: {n} new item{'s' if n != 1 else ''}" if n else name, 100)
+    out = []
+    for index, message in enumerate(messages):
+        extra: dict[str, object] = {"post_name": title}
+        if index:
+            extra["continues"] = True
+        if subscription.forum_tag is not None:
+            extra["applied_tags"] = [subscription.forum_tag]
+        if subscription.publish:
+            extra["publish"] = True
+        out.append(PlannedMessage({**message.payload, **extra}, message.keys))
+    return out
+
+
 def schedule_of(subscription: Subscription) -> Schedule:
     return parse_schedule(subscription.schedule, subscription.timezone)
 
@@ -123,6 +144,8 @@ class DigestService:
         timezone: str,
         created_by: int | None,
         post_empty: bool = False,
+        forum_tag: int | None = None,
+        publish: bool = False,
     ) -> tuple[Subscription, int]:
         """Validate everything a user gave, then store the subscription.
 
@@ -147,6 +170,8 @@ class DigestService:
             next_run=parsed.next_after(now, anchor=now + (parsed.interval or timedelta())),
             limit=self.settings.subscriptions,
             post_empty=post_empty,
+            forum_tag=forum_tag,
+            publish=publish,
         )
         fresh = await self._new_items(subscription, candidates)
         older = fresh[self.settings.items :]
@@ -183,6 +208,7 @@ class DigestService:
             messages = list(plan.messages)
             if not messages and subscription.post_empty:
                 messages = [PlannedMessage(nothing_new(plan.source_title), ())]
+            messages = destined(subscription, plan, messages)
             await self._deliver(await self.state.plan(subscription, messages, now))
         except ThreadBriefError as error:
             return await self._failed(subscription, now, next_run, error.user_message())

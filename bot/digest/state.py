@@ -22,7 +22,8 @@ from bot.store import Store
 
 _COLUMNS = (
     "id, guild_id, channel_id, source, schedule, timezone, post_empty, created_by, created_at,"
-    " paused, next_run, retry_at, last_run, last_success, last_result, failures, failure_notified"
+    " paused, next_run, retry_at, last_run, last_success, last_result, failures, failure_notified,"
+    " forum_tag, publish"
 )
 
 
@@ -54,6 +55,10 @@ class Subscription:
     last_result: str | None
     failures: int
     failure_notified: bool
+    forum_tag: int | None = None
+    """In a forum channel: the tag each digest post gets."""
+    publish: bool = False
+    """In an announcement channel: publish each digest to the servers that follow it."""
 
     @property
     def due_at(self) -> datetime:
@@ -82,6 +87,8 @@ def _subscription(row: Sequence[Any]) -> Subscription:
         last_result=row[14],
         failures=row[15],
         failure_notified=bool(row[16]),
+        forum_tag=row[17],
+        publish=bool(row[18]),
     )
 
 
@@ -121,6 +128,8 @@ class DigestState:
         next_run: datetime,
         limit: int,
         post_empty: bool = False,
+        forum_tag: int | None = None,
+        publish: bool = False,
     ) -> Subscription:
         async with self.store.transaction() as db:
             async with db.execute(
@@ -136,8 +145,8 @@ class DigestState:
             try:
                 cursor = await db.execute(
                     "INSERT INTO subscriptions (guild_id, channel_id, source, schedule, timezone,"
-                    " post_empty, created_by, created_at, next_run)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " post_empty, created_by, created_at, next_run, forum_tag, publish)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         guild_id,
                         channel_id,
@@ -148,6 +157,8 @@ class DigestState:
                         created_by,
                         stamp(now),
                         stamp(next_run),
+                        forum_tag,
+                        int(publish),
                     ),
                 )
             except sqlite3.IntegrityError:

@@ -343,8 +343,9 @@ class Rest(World):
         self.threads[thread_id] = Thread(body["name"], channel_id, BOT_USER["id"])
         message = self.bot_message(body["message"], channel_id=thread_id, message_id=str(thread_id))
         await self._store_post(message, body["message"])
-        thread = {**self.channel(thread_id), "applied_tags": tags, "message": message}
-        return json_response(thread)
+        thread = {**self.channel(thread_id), "applied_tags": tags}
+        await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})  # type: ignore[attr-defined]
+        return json_response({**thread, "message": message})
 
     def _crosspost(self, channel_id: int, message_id: str) -> web.Response:
         if self.channel_type(channel_id) != 5:

@@ -81,6 +81,8 @@ NO_HISTORY_ID = CHANNEL_ID + 50
 """A text channel where the bot may post but not Read Message History."""
 THREAD_ID = CHANNEL_ID + 10
 """A thread under #general."""
+RULES_THREAD_ID = CHANNEL_ID + 11
+"""A thread under #rules, where the bot may not send messages in threads either."""
 EDITOR_ROLE_ID = GUILD_ID + 5
 MESSAGE_CONTENT = 1 << 15
 """The privileged intent bit."""
@@ -109,6 +111,7 @@ class World:
         self.threads: dict[int, Thread] = {
             THREAD_ID: Thread("Tram vote", CHANNEL_ID),
             FORUM_POST_ID: Thread("Night buses?", FORUM_ID),
+            RULES_THREAD_ID: Thread("About the rules", READONLY_ID),
         }
         self.channel_messages: list[dict[str, Any]] = []
         self.forum_tags: list[dict[str, Any]] = [
@@ -140,7 +143,9 @@ class World:
             }
 
         readonly = channel(READONLY_ID, "rules", 2)
-        readonly["permission_overwrites"] = [_overwrite(GUILD_ID, deny=SEND_MESSAGES)]
+        readonly["permission_overwrites"] = [
+            _overwrite(GUILD_ID, deny=SEND_MESSAGES | SEND_MESSAGES_IN_THREADS)
+        ]
         forum = {**channel(FORUM_ID, "ideas", 3, 15), "available_tags": self.forum_tags}
         voice = {**channel(VOICE_ID, "lounge", 5, 2), "bitrate": 64000, "user_limit": 0}
         voice["permission_overwrites"] = [_overwrite(APP_ID, deny=CONNECT, member=True)]
@@ -260,7 +265,7 @@ class World:
                 role(EDITOR_ROLE_ID, "digest editors", "0", 1),
             ],
             "channels": self.channels(),
-            "threads": [],
+            "threads": [self.channel(t) for t in self.threads],  # the active threads
             "members": [
                 {
                     "user": BOT_USER,
