@@ -110,7 +110,7 @@ async def test_threadbrief_run_logs_its_start_and_answers_health_and_metrics(
     assert f"Logged in as ThreadBrief ({APP_ID}) in 1 server; invite: " in logged_in
     assert (
         f"https://discord.com/oauth2/authorize?client_id={APP_ID}&scope=bot+applications.commands"
-        "&permissions=84992" in logged_in
+        "&permissions=274877991936" in logged_in
     )
     assert "voice will NOT be supported" not in text
     assert "\x1b[" not in text, "no colour codes in a log that is not a terminal"
