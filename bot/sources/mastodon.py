@@ -61,7 +61,8 @@ _MENTIONS = re.compile(r"(?:@[\w.-]{1,64}(?:@[\w.-]{1,253})?[\s,:]{0,8}){1,50}")
 """The `@user @other@server` a reply opens with: whom it addresses, not what it says."""
 
 
-def _text(status: dict[str, Any]) -> tuple[str, tuple[Span, ...]]:
+def _text(status: dict[str, Any], *, warning: bool = True) -> tuple[str, tuple[Span, ...]]:
+    """The post's text without its leading mentions; its content warning, a label, first."""
     content = _html(status.get("content"))
     text, spans = html_to_text(content)
     lead = _MENTIONS.match(text)
@@ -71,9 +72,9 @@ def _text(status: dict[str, Any]) -> tuple[str, tuple[Span, ...]]:
         spans = tuple(
             Span(max(0, s.start - cut), s.end - cut, s.kind) for s in spans if s.end > cut
         )
-    warning = status.get("spoiler_text")
-    if isinstance(warning, str) and warning.strip():
-        head = " ".join(warning.split())
+    label = status.get("spoiler_text") if warning else None
+    if isinstance(label, str) and label.strip():
+        head = " ".join(label.split())
         text = f"{head}\n\n{text}" if text else head
         shift = len(head) + 2
         spans = tuple(Span(s.start + shift, s.end + shift, s.kind) for s in spans)
@@ -96,7 +97,7 @@ def parse(status: object, context: object, *, url: str | None = None) -> Thread:
     descendants = [s for s in as_list(context.get("descendants")) if isinstance(s, dict)]
     root = ancestors[0] if ancestors else status
     rest = [*ancestors[1:], *([status] if ancestors else []), *descendants]
-    body, _ = _text(root)
+    body, _ = _text(root, warning=False)  # a content warning is a label, not a sentence
     article = Article(
         title=None,
         paragraphs=tuple(p for p in body.split("\n\n") if p),
