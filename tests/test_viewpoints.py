@@ -179,3 +179,17 @@ def test_discord_shows_each_side_with_its_key_sentence() -> None:
     for field, v in zip(page.fields, brief.viewpoints, strict=False):
         assert v.headline is not None and v.headline.text[:40] in (field.name or "")
     assert "Two sides:" in (page.description or "")
+
+
+def test_the_readme_shows_what_the_cli_prints() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    for fixture in ("tram-vote.txt", "bike-lane.json"):
+        shown = subprocess.run(
+            [sys.executable, "-m", "bot", "summarize", str(BIKE.parent / fixture)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "COLUMNS": "80", "NO_COLOR": "1"},
+        )
+        assert shown.returncode == 0, shown.stderr
+        assert shown.stdout in readme, fixture

@@ -205,7 +205,13 @@ def _label(read: _Language, members: np.ndarray, size: int) -> str:
         for term, word in read.units[i].surface:
             if term in wanted:
                 written[term][word] += 1
-    return ", ".join(written[t].most_common(1)[0][0] if written[t] else t for t in top)
+    return ", ".join(_most_written(written[t]) if written[t] else t for t in top)
+
+
+def _most_written(words: Counter[str]) -> str:
+    """The spelling most members used; ties go to the shorter, then the first in order, so the
+    label never depends on the order members were read in."""
+    return min(words, key=lambda w: (-words[w], len(w), w))
 
 
 def _central_first(read: _Language, members: np.ndarray, centre: Vectors) -> np.ndarray:
