@@ -126,7 +126,8 @@ def _key_points(read: _Language, small: bool) -> tuple[keypoints.Groups, list[in
     chosen = keypoints.choose(
         read.vectors, vectors, owners, read.cues, min_size=2 if small else 3, limit=MAX_POINTS
     )
-    groups = keypoints.gather(read.vectors, vectors.take(chosen), read.cues)
+    seeds = vectors.take(chosen)
+    groups = keypoints.gather(read.vectors, seeds, read.cues, read.cues[owners[chosen]])
     placed = np.zeros(n, dtype=bool)
     for m in groups.members:
         placed[m] = True
@@ -261,6 +262,8 @@ def _join_nearest(
     if not groups.members or not left:
         return list(groups.members), left
     closeness = read.vectors.take(left).dot(groups.centres)
+    opposed = read.cues[left][:, None] * groups.sides[None, :] < 0
+    closeness[opposed] = -np.inf  # never counted with the other side
     nearest = closeness.argmax(axis=1)
     joins = closeness.max(axis=1) >= SMALL_JOIN
     members = [
@@ -272,6 +275,13 @@ def _join_nearest(
     return members, [i for r, i in enumerate(left) if not joins[r]]
 
 
+def _opposite_members(read: _Language, left: list[int], a: list[int], b: list[int]) -> bool:
+    """Some member of one group clearly takes the side opposite to a member of the other."""
+    cues_a = {int(read.cues[left[k]]) for k in a} - {0}
+    cues_b = {int(read.cues[left[k]]) for k in b} - {0}
+    return any(x * y < 0 for x in cues_a for y in cues_b)
+
+
 def _merge_small(read: _Language, left: list[int]) -> list[np.ndarray]:
     """Average-link merging of a small thread's leftovers: join the two closest groups until
     none is close enough. Quadratic, but only ever over `SMALL_THREAD` comments."""
@@ -281,8 +291,11 @@ def _merge_small(read: _Language, left: list[int]) -> list[np.ndarray]:
     groups: list[list[int]] = [[k] for k in range(len(left))]
     while len(groups) > 1:
         best, pair = SMALL_JOIN, None
+        sides = [keypoints.side_of(read.cues[[left[k] for k in g]]) for g in groups]
         for a in range(len(groups)):
             for b in range(a + 1, len(groups)):
+                if sides[a] * sides[b] < 0 or _opposite_members(read, left, groups[a], groups[b]):
+                    continue
                 link = float(similarity[np.ix_(groups[a], groups[b])].mean())
                 if link >= best:
                     best, pair = link, (a, b)

@@ -21,6 +21,8 @@ from bot.text.words import stemmer, stop_words, tokenize_words
 from bot.thread import Comment
 from bot.viewpoints.embedding import token_table
 
+CENTRE_PRIOR = 10
+"""Comments' worth of zero vector the thread's mean is blended with before it is taken off."""
 EMBEDDING_WEIGHT = {"en": 0.5}
 """Share of the similarity that comes from the embeddings, by language. The token table was
 distilled on English text; other languages rely on their stems alone."""
@@ -249,7 +251,10 @@ class Space:
         )
         totals = np.maximum(np.asarray(weighted.sum(axis=1)).ravel(), 1.0)
         comments = np.asarray(sp.diags(1.0 / totals) @ weighted @ means, dtype=np.float32)
-        centre = comments.mean(axis=0) if len(units) else np.zeros(means.shape[1], np.float32)
+        # What all comments share, shrunk towards nothing in small threads: with two comments the
+        # plain mean would make them exact opposites, however alike they are.
+        shrink = len(units) / (len(units) + CENTRE_PRIOR)
+        centre = comments.mean(axis=0) * shrink if len(units) else np.zeros(means.shape[1])
         return (
             self._assemble(comment_tfidf, comments - centre),
             self._assemble(sentence_tfidf, means - centre),

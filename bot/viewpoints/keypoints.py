@@ -25,8 +25,6 @@ SAME_POINT = 0.3
 """Similarity at which a candidate makes the same point as a chosen key point."""
 GATHER = 0.25
 """Similarity to a key point's centre needed to join its group; below it, unclassified."""
-OTHER_SIDE = 0.3
-"""Similarity taken off a comment's match with a group holding the other side."""
 ROUNDS = 3
 MAX_CANDIDATES = 400
 PROBES = 600
@@ -92,22 +90,29 @@ def choose(
     return chosen
 
 
-def gather(comments: Vectors, seeds: Vectors, cues: np.ndarray) -> Groups:
-    """Comments around the key points, refined: each group's centre becomes its members' mean."""
+def gather(comments: Vectors, seeds: Vectors, cues: np.ndarray, seed_sides: np.ndarray) -> Groups:
+    """Comments around the key points, refined: each group's centre becomes its members' mean.
+
+    A group starts on its key sentence's side, so a comment of the other side never joins it.
+    """
     similar = comments.dot(seeds)
-    sides = np.zeros(len(seeds), dtype=np.int64)
+    sides = np.asarray(seed_sides, dtype=np.int64)
     centres = seeds
     members: list[np.ndarray] = []
     for _ in range(ROUNDS + 1):
-        adjusted = similar - OTHER_SIDE * _opposed(cues, sides)
+        adjusted = np.where(_opposed(cues, sides), -np.inf, similar)
         best = adjusted.argmax(axis=1) if adjusted.shape[1] else np.zeros(0, dtype=np.int64)
         near = adjusted.max(axis=1) >= GATHER if adjusted.shape[1] else best.astype(bool)
         members = [np.flatnonzero(near & (best == j)) for j in range(adjusted.shape[1])]
         members = [m for m in members if len(m)]
         if not members:
             break
+        kept = [j for j in range(adjusted.shape[1]) if (near & (best == j)).any()]
         centres = comments.centroids(members)
-        sides = np.array([side_of(cues[m]) for m in members], dtype=np.int64)
+        sides = np.array(
+            [side_of(cues[m]) or int(sides[j]) for j, m in zip(kept, members, strict=True)],
+            dtype=np.int64,
+        )
         similar = comments.dot(centres)
     return Groups(tuple(members), centres.take(np.arange(len(members))), sides)
 

@@ -77,7 +77,7 @@ class ClaimCue:
         """FOR or AGAINST where a clause restates the claim with its modal, else UNKNOWN."""
         if not self.usable:
             return UNKNOWN
-        need = math.ceil(0.6 * len(self.claim))
+        need = math.ceil(0.5 * len(self.claim))
         for clause in _CLAUSES.split(text):
             tokens = [w.lower() for w in self.words(clause)]
             stems = [self.stem(w) for w in tokens]
