@@ -23,7 +23,7 @@ from bot.text.language import UNDETERMINED
 from bot.text.words import tokenize_words
 from bot.thread import Comment, Thread
 from bot.viewpoints import keypoints, stance
-from bot.viewpoints.features import Preparer, Space, Unit, Vectors
+from bot.viewpoints.features import Preparer, SentenceRows, Space, Unit, Vectors
 
 MIN_TERMS = 3
 """Comments with fewer content words than this ("+1", "so true") are left unclassified."""
@@ -68,19 +68,9 @@ class _Language:
     units: list[Unit]
     space: Space
     vectors: Vectors
-    sentences: Vectors
-    """Every sentence of every unit, in order; `first[i]` is unit i's first row."""
-    first: np.ndarray
+    sentences: SentenceRows
     cues: np.ndarray
     preparer: Preparer
-
-    def spots(self, rows: Sequence[int]) -> list[tuple[int, int]]:
-        """(unit, sentence) of sentence rows."""
-        units = np.searchsorted(self.first, rows, side="right") - 1
-        return [(int(i), int(r - self.first[i])) for i, r in zip(units, rows, strict=True)]
-
-    def row(self, i: int, k: int) -> int:
-        return int(self.first[i]) + k
 
 
 def _read(
@@ -90,21 +80,16 @@ def _read(
     units = [preparer.unit(c) for c in comments]
     space = Space(units, language)
     vectors, sentences = space.read(units)
-    first = np.concatenate([[0], np.cumsum([len(u.sentences) for u in units])[:-1]]).astype(
-        np.int64
-    )
     claim = stance.ClaimCue(title, language, tokenize_words, preparer.stem, preparer.stops)
     cues = [claim.restated(u.comment.own_text()) for u in units]
     position = {u.comment.id: i for i, u in enumerate(units)}
     parents = [position.get(parent_of.get(u.comment.id, "")) for u in units]
     relations = [stance.reply_relation(u.comment.own_text()) for u in units]
     stance.propagate(cues, parents, relations)
-    return _Language(
-        units, space, vectors, sentences, first, np.asarray(cues, dtype=np.int64), preparer
-    )
+    return _Language(units, space, vectors, sentences, np.asarray(cues, dtype=np.int64), preparer)
 
 
-def _candidates(read: _Language) -> tuple[Vectors, np.ndarray]:
+def _candidates(read: _Language) -> tuple[list[tuple[int, int]], np.ndarray]:
     """Sentences that could state a key point, and their comments."""
     low, high = KEY_WORDS
     spots = [
@@ -113,16 +98,17 @@ def _candidates(read: _Language) -> tuple[Vectors, np.ndarray]:
         for k, words in enumerate(u.sentence_words)
         if low <= words <= high and u.sentence_terms[k]
     ]
-    rows = [read.row(i, k) for i, k in spots]
-    return read.sentences.take(rows), np.asarray([i for i, _ in spots], dtype=np.int64)
+    return spots, np.asarray([i for i, _ in spots], dtype=np.int64)
 
 
 def _key_points(read: _Language, small: bool) -> tuple[keypoints.Groups, list[int]]:
     """Groups of comments around key points, and the comments left over."""
     n = len(read.units)
-    vectors, owners = _candidates(read)
-    keep = keypoints.shortlist(read.vectors, vectors)
-    vectors, owners = vectors.take(keep), owners[keep]
+    spots, owners = _candidates(read)
+    keep = keypoints.shortlist(
+        read.vectors, len(spots), lambda rows: read.sentences.take([spots[r] for r in rows])
+    )
+    vectors, owners = read.sentences.take([spots[r] for r in keep]), owners[keep]
     chosen = keypoints.choose(
         read.vectors, vectors, owners, read.cues, min_size=2 if small else 3, limit=MAX_POINTS
     )
@@ -147,7 +133,7 @@ def _ranked_sentences(
     ]
     if not spots:
         return []
-    closeness = read.sentences.take([read.row(i, k) for i, k in spots]).dot(centre).ravel()
+    closeness = read.sentences.take(spots).dot(centre).ravel()
     ranked = []
     for (i, k), c in zip(spots, closeness, strict=True):
         words = read.units[i].sentence_words[k]

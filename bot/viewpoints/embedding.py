@@ -32,19 +32,22 @@ class TokenTable:
         """One row per text: the mean of its token vectors (zeros for a text without tokens)."""
         return self.embed_counted(texts)[0]
 
-    def embed_words(self, texts: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+    def embed_words(
+        self, texts: Sequence[Sequence[str]], ids: dict[str, list[int]] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Mean token vectors of texts given as words, and each text's number of tokens.
 
         The tokenizer splits at spaces first, so a text's tokens are its words' tokens in turn:
-        each distinct word is tokenised once, however often the thread uses it.
+        each distinct word is tokenised once, however often the thread uses it (`ids` keeps the
+        words already seen, for a caller that embeds in several passes).
         """
-        distinct = list({w: None for text in texts for w in text})
-        encoded = self.tokenizer.encode_batch(distinct, add_special_tokens=False)  # type: ignore[attr-defined]
-        vocabulary = self.table.shape[0]
-        ids = {
-            w: [t for t in e.ids if 0 <= t < vocabulary]
-            for w, e in zip(distinct, encoded, strict=True)
-        }
+        ids = {} if ids is None else ids
+        distinct = list({w: None for text in texts for w in text if w not in ids})
+        if distinct:
+            encoded = self.tokenizer.encode_batch(distinct, add_special_tokens=False)  # type: ignore[attr-defined]
+            vocabulary = self.table.shape[0]
+            for word, encoding in zip(distinct, encoded, strict=True):
+                ids[word] = [t for t in encoding.ids if 0 <= t < vocabulary]
         rows: list[int] = []
         cols: list[int] = []
         for i, text in enumerate(texts):

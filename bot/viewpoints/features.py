@@ -188,6 +188,20 @@ def _rescale_sparse(matrix: sp.spmatrix, weight: float) -> sp.csr_matrix:
     return sp.csr_matrix(unit_sparse_rows(matrix) * math.sqrt(weight), dtype=np.float32)
 
 
+class SentenceRows:
+    """The sentences of a group of comments, by (unit, sentence) pairs, vectorised on demand."""
+
+    def __init__(self, space: Space, units: Sequence[Unit], centre: np.ndarray | None) -> None:
+        self.space, self.units, self.centre = space, units, centre
+
+    def take(self, spots: Sequence[tuple[int, int]]) -> Vectors:
+        return self.space.rows(
+            [self.units[i].sentence_terms[k] for i, k in spots],
+            [self.units[i].sentence_content[k].split() for i, k in spots],
+            self.centre,
+        )
+
+
 class Space:
     """The vocabulary, IDF and embedding centre of one group of comments."""
 
@@ -203,62 +217,58 @@ class Space:
             for term in set(unit.terms):
                 rows.append(i)
                 cols.append(self.vocabulary.setdefault(term, len(self.vocabulary)))
+        self._tokens: dict[str, list[int]] = {}
         df = np.bincount(np.asarray(cols, dtype=np.int64), minlength=len(self.vocabulary))
         self.idf = (np.log((1.0 + len(units)) / (1.0 + df)) + 1.0).astype(np.float32)
 
-    def read(self, units: Sequence[Unit]) -> tuple[Vectors, Vectors]:
-        """Rows of the comments, and of all their sentences in order.
+    def read(self, units: Sequence[Unit]) -> tuple[Vectors, SentenceRows]:
+        """Rows of the comments, and a way to the rows of any of their sentences.
 
-        Counts are taken once, per sentence; a comment's are the sum of its sentences', and its
-        embedding their token-weighted mean.
+        Sentences are vectorised only when asked for (candidates, quotes): a large thread has
+        five times as many sentences as comments, and most are never compared.
         """
-        owner = np.repeat(np.arange(len(units)), [len(u.sentences) for u in units])
-        n_sentences = len(owner)
-        pool = sp.csr_matrix(
-            (np.ones(n_sentences, dtype=np.float32), (owner, np.arange(n_sentences))),
-            shape=(len(units), n_sentences),
-        )
+        comment_tfidf = self._weigh(self._counts([u.terms for u in units]))
+        centre: np.ndarray | None = None
+        dense: np.ndarray = np.zeros((0, 0), dtype=np.float32)
+        if self.table is not None:
+            words = [[w for c in u.sentence_content for w in c.split()] for u in units]
+            means, _tokens = self.table.embed_words(words, self._tokens)
+            # What all comments share, shrunk towards nothing in small threads: with two
+            # comments the plain mean would make them exact opposites, however alike they are.
+            shrink = len(units) / (len(units) + CENTRE_PRIOR)
+            centre = means.mean(axis=0) * shrink if len(units) else np.zeros(means.shape[1])
+            dense = np.asarray(means - centre, dtype=np.float32)
+        return self._assemble(comment_tfidf, dense), SentenceRows(self, units, centre)
+
+    def _counts(self, bags: Sequence[Sequence[str]]) -> sp.csr_matrix:
         rows: list[int] = []
         cols: list[int] = []
         vocabulary = self.vocabulary
-        row = 0
-        for u in units:
-            for terms in u.sentence_terms:
-                for term in terms:
-                    j = vocabulary.get(term)
-                    if j is not None:
-                        rows.append(row)
-                        cols.append(j)
-                row += 1
+        for i, bag in enumerate(bags):
+            for term in bag:
+                j = vocabulary.get(term)
+                if j is not None:
+                    rows.append(i)
+                    cols.append(j)
         counts = sp.csr_matrix(
             (np.ones(len(cols), dtype=np.float32), (rows, cols)),
-            shape=(n_sentences, max(1, len(vocabulary))),
+            shape=(len(bags), max(1, len(vocabulary))),
         )
         counts.sum_duplicates()
-        sentence_tfidf = self._weigh(counts)
-        comment_tfidf = self._weigh(sp.csr_matrix(pool @ counts))
-        if self.table is None:
-            none = np.zeros((0, 0), dtype=np.float32)
-            return (
-                self._assemble(comment_tfidf, none[: len(units)]),
-                self._assemble(sentence_tfidf, none[:n_sentences]),
-            )
-        words = [c.split() for u in units for c in u.sentence_content]
-        means, tokens = self.table.embed_words(words)
-        weighted = sp.csr_matrix(
-            (tokens.astype(np.float32), (owner, np.arange(n_sentences))),
-            shape=(len(units), n_sentences),
-        )
-        totals = np.maximum(np.asarray(weighted.sum(axis=1)).ravel(), 1.0)
-        comments = np.asarray(sp.diags(1.0 / totals) @ weighted @ means, dtype=np.float32)
-        # What all comments share, shrunk towards nothing in small threads: with two comments the
-        # plain mean would make them exact opposites, however alike they are.
-        shrink = len(units) / (len(units) + CENTRE_PRIOR)
-        centre = comments.mean(axis=0) * shrink if len(units) else np.zeros(means.shape[1])
-        return (
-            self._assemble(comment_tfidf, comments - centre),
-            self._assemble(sentence_tfidf, means - centre),
-        )
+        return counts
+
+    def rows(
+        self,
+        bags: Sequence[Sequence[str]],
+        words: Sequence[Sequence[str]],
+        centre: np.ndarray | None,
+    ) -> Vectors:
+        """Rows for texts given as their stems and their words."""
+        tfidf = self._weigh(self._counts(bags))
+        if self.table is None or centre is None:
+            return self._assemble(tfidf, np.zeros((0, 0), dtype=np.float32))
+        means, _tokens = self.table.embed_words(words, self._tokens)
+        return self._assemble(tfidf, means - centre)
 
     def _weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
         """Sublinear term frequency times IDF, rows of unit length times the TF-IDF weight."""

@@ -13,6 +13,7 @@ points, so time and memory grow linearly with the thread.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,9 +46,14 @@ def _opposed(cues: np.ndarray, sides: np.ndarray) -> np.ndarray:
     return np.asarray((cues[:, None] * sides[None, :]) < 0)
 
 
-def shortlist(comments: Vectors, candidates: Vectors, seed: int = 11) -> np.ndarray:
-    """Indices of the candidates most comments match, at most `MAX_CANDIDATES`."""
-    m = len(candidates)
+def shortlist(
+    comments: Vectors, m: int, build: Callable[[np.ndarray], Vectors], seed: int = 11
+) -> np.ndarray:
+    """Indices of the `m` candidates most comments match, at most `MAX_CANDIDATES`.
+
+    Candidates are vectorised a chunk at a time (`build`) and scored against a sample of the
+    comments, so memory stays bounded however many sentences the thread has.
+    """
     if m <= MAX_CANDIDATES:
         return np.arange(m)
     rng = np.random.default_rng(seed)
@@ -55,8 +61,8 @@ def shortlist(comments: Vectors, candidates: Vectors, seed: int = 11) -> np.ndar
     probes = comments.take(np.sort(rng.choice(n, size=min(n, PROBES), replace=False)))
     counts = np.zeros(m, dtype=np.int64)
     for start in range(0, m, CHUNK):
-        chunk = candidates.take(np.arange(start, min(m, start + CHUNK)))
-        counts[start : start + len(chunk)] = (probes.dot(chunk) >= MATCH).sum(axis=0)
+        rows = np.arange(start, min(m, start + CHUNK))
+        counts[rows] = (probes.dot(build(rows)) >= MATCH).sum(axis=0)
     return np.sort(np.argsort(-counts, kind="stable")[:MAX_CANDIDATES])
 
 
