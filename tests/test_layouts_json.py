@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.sources.markdown_text import discord_to_text, markdown_to_text, prose_paragraphs
 from tests.layouts import authors, comments, depth, not_own, own_words, summarize
 
 
@@ -101,3 +105,14 @@ def test_discord_export_markdown_is_plain_text_and_notes_never_blame_the_intent(
     notes = " ".join(doc["brief"]["notes"])
     assert "Message Content" not in notes and "no text in the export" in notes
     assert not any("**" in q or "```" in q for q in viewpoint_quotes(doc))
+
+
+@given(st.text(max_size=400), st.text("abcdefgh XYZ", min_size=1, max_size=20).map(str.strip))
+@settings(max_examples=150, deadline=None)
+def test_any_markdown_reads_as_text_with_spans_inside_it(source: str, word: str) -> None:
+    text, spans = markdown_to_text(source)
+    assert all(0 <= s.start < s.end <= len(text) for s in spans)
+    discord_to_text(source)  # never raises
+    prose_paragraphs(source)
+    if word:
+        assert discord_to_text(f"**{word}**") == " ".join(word.split())
