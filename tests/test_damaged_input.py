@@ -338,3 +338,26 @@ def test_xml_whose_root_comes_after_a_long_prolog_is_still_xml() -> None:
     thread = read_bytes(data.encode())
     assert thread.source == "wordpress"
     assert [c.text for c in thread.comments] == ["The tram is good."]
+
+
+def test_a_comment_list_with_repeated_ids_and_deep_replies_keeps_every_comment() -> None:
+    # Found by the fuzzer: comments were dropped where the reader recognised elements it had
+    # seen by id() of lxml's short-lived proxies, which Python reuses.
+    def li(number: int, depth: int) -> str:
+        replies = "".join(li(number, depth + 1) for _ in range(2)) if depth < 4 else ""
+        return (
+            f'<li id="comment-{number}" class="comment"><div class="comment-author">'
+            f'<cite class="fn">U{number}</cite></div><div class="comment-content">'
+            f"<p>Reply {number} at depth {depth} about the tram.</p></div>"
+            + (f'<ul class="children">{replies}</ul>' if replies else "")
+            + "</li>"
+        )
+
+    comments = "".join(li(n, 0) for n in range(3))
+    page = (
+        "<!doctype html><html><body><article><h1>Tram vote</h1><p>The council votes on the "
+        "tram line on Tuesday. The line links the station and the university.</p></article>"
+        f'<ol class="comment-list">{comments}</ol></body></html>'
+    )
+    thread = brief_everywhere(page.encode())
+    assert len(thread.comments) == 3 * 31

@@ -269,11 +269,12 @@ def wordpress_page(rng: random.Random) -> tuple[bytes, int | None]:
     def li(depth: int) -> str:
         nonlocal count
         count += 1
+        number = count
         replies = "".join(li(depth + 1) for _ in range(rng.randint(0, 2 if depth < 4 else 0)))
         children = f'<ul class="children">{replies}</ul>' if replies else ""
         return (
-            f'<li id="comment-{count}" class="comment"><div class="comment-author">'
-            f'<cite class="fn">U{count}</cite></div><time datetime="2024-05-03T10:00:00Z">'
+            f'<li id="comment-{number}" class="comment"><div class="comment-author">'
+            f'<cite class="fn">U{number}</cite></div><time datetime="2024-05-03T10:00:00Z">'
             f'</time><div class="comment-content"><p>{escape(_text(rng))}</p></div>'
             f"{children}</li>"
         )
