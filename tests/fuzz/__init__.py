@@ -25,7 +25,7 @@ import signal
 import time
 import traceback
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -461,8 +461,15 @@ class Report:
         )
 
 
-def run_family(family: str, cases_wanted: int, seed: int = 0, hang_after: float = 5.0) -> Report:
-    """Draw `cases_wanted` inputs of a family from a seeded generator and run each."""
+def run_family(
+    family: str,
+    cases_wanted: int,
+    seed: int = 0,
+    hang_after: float = 5.0,
+    progress: Callable[[Report], None] | None = None,
+) -> Report:
+    """Draw `cases_wanted` inputs of a family from a seeded generator and run each; `progress`
+    sees the report after every thousandth case."""
     from hypothesis import HealthCheck, given, settings
     from hypothesis import seed as hypothesis_seed
 
@@ -484,6 +491,8 @@ def run_family(family: str, cases_wanted: int, seed: int = 0, hang_after: float 
         if seconds > hang_after and outcome.kind in ("ok", "refused"):
             outcome = Outcome("hang", f"{case.how}: {seconds:.1f} s")
         report.add(case, outcome, seconds)
+        if progress is not None and report.total % 1000 == 0:
+            progress(report)
 
     one()
     return report

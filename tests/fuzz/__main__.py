@@ -29,7 +29,13 @@ def main(argv: list[str] | None = None) -> int:
     failed = 0
     for family in args.family or sorted(FAMILIES):
         start = time.perf_counter()
-        report = run_family(family, args.cases, seed=args.seed, hang_after=args.hang)
+        report = run_family(
+            family,
+            args.cases,
+            seed=args.seed,
+            hang_after=args.hang,
+            progress=lambda r: print(f"  ... {r.summary()}", flush=True),
+        )
         print(f"{report.summary()}; {time.perf_counter() - start:.0f} s", flush=True)
         for place, data in sorted(report.crashes.items()):
             args.save.mkdir(parents=True, exist_ok=True)
