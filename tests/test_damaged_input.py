@@ -361,3 +361,22 @@ def test_a_comment_list_with_repeated_ids_and_deep_replies_keeps_every_comment()
     )
     thread = brief_everywhere(page.encode())
     assert len(thread.comments) == 3 * 31
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "fuzz-html-control-characters.bin",
+        "fuzz-xml-unknown-encoding.bin",
+        "fuzz-mail-replacement-characters.bin",
+    ],
+)
+def test_inputs_the_long_fuzz_run_crashed_on(name: str) -> None:
+    from pathlib import Path
+
+    data = (Path(__file__).parent / "fixtures" / name).read_bytes()
+    try:
+        read_bytes(data)
+    except ThreadBriefError:
+        return  # a clear refusal is the other good outcome
+    brief_everywhere(data)  # read, briefed, and its JSON reads back

@@ -45,9 +45,8 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ufffd]")
-"""Characters no text file holds in numbers: C0 controls other than tabs and line breaks, DEL,
-and the replacement character a failed decoding leaves."""
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+"""Characters no text file holds in numbers: C0 controls other than tabs and line breaks, DEL."""
 
 
 def decode(data: bytes, declared: str | None = None) -> str:

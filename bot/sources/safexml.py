@@ -67,6 +67,11 @@ def _parse(data: bytes, what: str) -> Element:
             data, forbid_dtd=False, forbid_entities=True, forbid_external=True
         )
         return root
+    except LookupError as e:  # an encoding declaration Python does not know
+        raise MalformedInput(
+            f"This {what} declares an encoding that does not exist ({e}).",
+            hint="Check the encoding in its first line, or export it again.",
+        ) from None
     except DefusedXmlException:
         raise UnsafeInput(
             f"This {what} declares XML entities or external references, which ThreadBrief does "

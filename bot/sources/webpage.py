@@ -26,6 +26,7 @@ _COUNT = re.compile(rf"(?<![\w.,])(\d[\d,.]*|one|eine?|un[ea]?)\s+(?:{_COUNT_WOR
 """A comment-section heading: "8 thoughts on ...", "This Post Has 80 Comments", "142 Antworten
 zu ...", "One Response to ..."."""
 _ONE = frozenset({"one", "ein", "eine", "un", "une", "una"})
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _LOGIN_WALL = re.compile(
     r"subscribe to (?:continue|read)|sign in to (?:continue|read)|"
     r"log in to (?:continue|read)|create a free account",
@@ -339,6 +340,8 @@ def parse(html: str, *, url: str | None = None) -> Thread:
 
     if not html.strip():
         raise BadInput("The page is empty.")
+    # Control characters (not in any real page) make lxml refuse the text it edits later.
+    html = _CONTROLS.sub("", html)
     try:
         tree = lxml.html.fromstring(html)
     except (lxml.etree.ParserError, ValueError):
