@@ -395,7 +395,10 @@ def _cli_table(cli_sizes: list[int], repeat: int) -> None:
         for n in cli_sizes:
             path = Path(tmp) / f"thread-{n}.json"
             path.write_text(json.dumps({"source": "bench", **thread_dict(generate(n))}))
-            rows.append((n, [python, "-m", "bot", "summarize", str(path), "--json"]))  # type: ignore[arg-type]
+            # Past the CLI's default input limit (8 MB) at 20,000 comments: raised, as a user would.
+            limits = ["--max-input-mb", "1000", "--max-comments", str(max(n, 100_000))]
+            command = [python, "-m", "bot", "summarize", str(path), "--json", *limits]
+            rows.append((n, command))  # type: ignore[arg-type]
         print(f"{'CLI start to exit':<36}{'wall':>8}{'CPU':>8}{'peak RSS':>10}{'target':>10}")
         walls: dict[int, tuple[float, float]] = {}
         for label, args in rows:
