@@ -180,7 +180,7 @@ def hn_json(size: int, seed: int = 1) -> bytes:
     top: list[dict[str, object]] = []
     total = len(article)
     n = 0
-    while total < size:
+    while total < size * 0.95:  # markup and escaping come on top
         n += 1
         text = "".join(f"<p>{escape(p)}</p>" for p in _paragraphs(rng, rng.randint(200, 900)))
         comment = {
@@ -216,7 +216,7 @@ def wxr(size: int, seed: int = 1) -> bytes:
     parts: list[str] = []
     total = len(article)
     n = 0
-    while total < size:
+    while total < size * 0.95:  # markup and escaping come on top
         n += 1
         text = escape(" ".join(_paragraphs(rng, rng.randint(200, 900))))
         parent = rng.randint(1, n - 1) if n > 1 and rng.random() < 0.5 else 0
@@ -244,7 +244,7 @@ def mbox(size: int, seed: int = 1) -> bytes:
     parts: list[str] = []
     total = 0
     n = 0
-    while total < size:
+    while total < size * 0.95:  # markup and escaping come on top
         n += 1
         body = "\n\n".join(_paragraphs(rng, rng.randint(200, 1200)))
         reply = f"In-Reply-To: <m{rng.randint(1, n - 1)}@lists.example>\n" if n > 1 else ""

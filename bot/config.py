@@ -46,7 +46,7 @@ class BriefConfig:
     max_input_mb: float = 8.0
     """Largest file or standard input the CLI reads (--max-input-mb overrides; the bot's is
     bot.max_attachment_mb)."""
-    max_sentences: int = 2000
+    max_sentences: int = 1000
     """Article sentences ranked together at most; a longer article is ranked in parts."""
 
 

@@ -76,7 +76,7 @@ def make_summarizer(algorithm: str, language: str, title: str | None = None) -> 
     return summarizer
 
 
-MAX_SENTENCES = 2000
+MAX_SENTENCES = 1000
 """Sentences ranked together at most. sumy's algorithms compare sentences pairwise (LexRank's
 similarity graph is n x n where the vocabulary is small), so a longer article is ranked in parts
 of this size and the best of each part ranked again: time and memory stay linear in its length."""

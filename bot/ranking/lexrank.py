@@ -60,7 +60,7 @@ def _adjacency(weights: sp.csr_matrix, threshold: float) -> sp.csr_matrix:
     return sp.csr_matrix(sp.vstack(blocks, format="csr")) if blocks else sp.csr_matrix((0, 0))
 
 
-MAX_GRAPH = 2000
+MAX_GRAPH = 1000
 """Sentences in one similarity graph at most. Where the vocabulary is small nearly every pair of
 sentences is an edge, so the graph is n x n however sparse its storage: past this size the
 sentences are ranked in consecutive windows of this many, which keeps time and memory linear."""
@@ -129,6 +129,8 @@ class LexRankSummarizer(Summarizer):
             [self.tokens(s.words) for s in sentences],
             threshold=self.threshold,
             epsilon=self.epsilon,
+            # sumy's graph, whole: the article is cut to size before it gets here (summarize.py).
+            max_graph=len(sentences),
         )
         # sumy rates through a dict keyed by sentence: a repeated sentence takes its last score.
         last = {s: float(score) for s, score in zip(sentences, scores, strict=True)}
