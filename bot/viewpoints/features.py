@@ -277,6 +277,6 @@ class Space:
         return _rescale_sparse(counts.multiply(self.idf[: counts.shape[1]]), 1.0 - self.weight)
 
     def _assemble(self, sparse: sp.csr_matrix, dense: np.ndarray) -> Vectors:
-        if not dense.size:
+        if dense.ndim != 2 or dense.shape[1] == 0:  # no embeddings for this language
             return Vectors(np.zeros((sparse.shape[0], 0), dtype=np.float32), sparse, 0.0)
         return Vectors(_rescale(dense, self.weight), sparse, self.weight)
