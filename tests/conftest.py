@@ -1,10 +1,14 @@
-"""Shared fixtures: the sample threads beside the repository, and the local Discord stand-in."""
+"""Shared fixtures: the sample threads beside the repository, the local Discord stand-in, and a
+real PostgreSQL server (tests/pgserver.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests import pgserver
 
 pytest_plugins = ["tests.fakediscord.fixtures"]
 
@@ -24,3 +28,36 @@ class SampleFinder:
 @pytest.fixture
 def sample() -> SampleFinder:
     return SampleFinder()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[pgserver.PgServer]:
+    """One real PostgreSQL server for the whole run, stopped and deleted after it.
+
+    Without PostgreSQL this fails (CI, and by default everywhere); outside CI,
+    THREADBRIEF_SKIP_POSTGRES=1 turns the failure into a skip that says why.
+    """
+    try:
+        server = pgserver.launch()
+    except pgserver.PostgresUnavailable as missing:
+        if pgserver.should_skip():
+            pytest.skip(
+                f"PostgreSQL unavailable, skipped as THREADBRIEF_SKIP_POSTGRES=1 asks: {missing}"
+            )
+        pytest.fail(f"PostgreSQL unavailable: {missing}", pytrace=False)
+    try:
+        yield server
+    finally:
+        server.remove()
+
+
+@pytest.fixture(scope="session")
+def postgres_dsn(postgres_server: pgserver.PgServer) -> str:
+    """DSN of the session's database ``threadbrief`` (shared by every test that asks)."""
+    return postgres_server.dsn()
+
+
+@pytest.fixture
+def postgres_db(postgres_server: pgserver.PgServer) -> str:
+    """DSN of a new empty database of its own for one test."""
+    return postgres_server.create_database()
