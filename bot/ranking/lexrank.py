@@ -3,27 +3,34 @@
 sumy computes the idf-modified cosine of every pair of sentences in Python (n^2 pairs, 110 s for
 3,000 sentences). Here the TF-IDF rows are a sparse matrix, the cosines come from one sparse
 product per block of rows, and only the edges above the threshold are kept; the power method is
-sumy's own (L2-normalised iterations until the step is at most epsilon).
+sumy's own (L2-normalised iterations until the step is at most epsilon). A small graph (an
+article's sentences) is computed with dense arrays instead, which spares a brief the import of
+scipy (a quarter of a second, more than the ranking itself).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from bot.ranking.base import Summarizer
 from bot.ranking.counts import best_sentences
 
+if TYPE_CHECKING:
+    import scipy.sparse as sp
+
 THRESHOLD = 0.1
 EPSILON = 0.1
 _BLOCK = 2048
+DENSE_CELLS = 250_000
+"""Sentences x vocabulary up to which the TF-IDF rows are a dense array: an article's few hundred
+sentences, whose dense products cost less than importing scipy."""
 
 
-def _tfidf(token_lists: Sequence[Sequence[str]]) -> sp.csr_matrix:
+def _tfidf(token_lists: Sequence[Sequence[str]]) -> np.ndarray | sp.csr_matrix:
     """Rows of tf (count / the sentence's largest count) times idf = log(n / (1 + df))."""
     vocabulary: dict[str, int] = {}
     rows: list[int] = []
@@ -42,11 +49,25 @@ def _tfidf(token_lists: Sequence[Sequence[str]]) -> sp.csr_matrix:
     df = np.bincount(np.asarray(cols, dtype=np.int64), minlength=len(vocabulary))
     idf = np.log(n / (1.0 + df)) if len(vocabulary) else np.zeros(0)
     values = np.asarray(tfs) * idf[np.asarray(cols, dtype=np.int64)] if cols else np.zeros(0)
-    return sp.csr_matrix((values, (rows, cols)), shape=(n, max(1, len(vocabulary))))
+    shape = (n, max(1, len(vocabulary)))
+    if shape[0] * shape[1] <= DENSE_CELLS:
+        dense = np.zeros(shape)
+        dense[np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)] = values
+        return dense
+    import scipy.sparse as sp
+
+    return sp.csr_matrix((values, (rows, cols)), shape=shape)
 
 
-def _adjacency(weights: sp.csr_matrix, threshold: float) -> sp.csr_matrix:
+def _adjacency(weights: np.ndarray | sp.csr_matrix, threshold: float) -> np.ndarray | sp.csr_matrix:
     """Edges where the idf-modified cosine exceeds the threshold, block by block of rows."""
+    if isinstance(weights, np.ndarray):
+        norms = np.sqrt((weights * weights).sum(axis=1))
+        inverse = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+        unit = weights * inverse[:, None]
+        return np.asarray(unit @ unit.T > threshold, dtype=np.float64)
+    import scipy.sparse as sp
+
     norms = np.sqrt(np.asarray(weights.multiply(weights).sum(axis=1)).ravel())
     inverse = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
     unit = sp.csr_matrix(sp.diags(inverse) @ weights)
@@ -97,7 +118,12 @@ def _lexrank(token_lists: Sequence[Sequence[str]], threshold: float, epsilon: fl
     adjacency = _adjacency(_tfidf(token_lists), threshold)
     degrees = np.asarray(adjacency.sum(axis=1)).ravel()
     degrees[degrees == 0] = 1.0
-    transition_t = sp.csr_matrix((sp.diags(1.0 / degrees) @ adjacency).T)
+    if isinstance(adjacency, np.ndarray):
+        transition_t: Any = np.ascontiguousarray((adjacency / degrees[:, None]).T)
+    else:
+        import scipy.sparse as sp
+
+        transition_t = sp.csr_matrix((sp.diags(1.0 / degrees) @ adjacency).T)
     p = np.full(n, 1.0 / n)
     step = 1.0
     while step > epsilon:

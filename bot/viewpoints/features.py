@@ -12,20 +12,27 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Union
 
 import numpy as np
-import scipy.sparse as sp
 
 from bot.text.sentences import split_sentences
 from bot.text.words import stemmer, stop_words, tokenize_words
 from bot.thread import Comment
 from bot.viewpoints.embedding import token_table
 
+if TYPE_CHECKING:
+    import scipy.sparse as sp
+
 CENTRE_PRIOR = 10
 """Comments' worth of zero vector the thread's mean is blended with before it is taken off."""
 EMBEDDING_WEIGHT = {"en": 0.5}
 """Share of the similarity that comes from the embeddings, by language. The token table was
 distilled on English text; other languages rely on their stems alone."""
+DENSE_TERMS = (200, 3000)
+"""Comments and distinct stems up to which TF-IDF rows are dense arrays: a small thread's
+products cost less in dense form than importing scipy, which a brief of a few comments would
+otherwise spend most of its time on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,51 +130,98 @@ def unit_rows(matrix: np.ndarray) -> np.ndarray:
     return np.asarray(matrix / norms)
 
 
-def unit_sparse_rows(matrix: sp.spmatrix) -> sp.csr_matrix:
+Terms = Union[np.ndarray, "sp.csr_matrix"]
+"""TF-IDF rows: a dense array for a small thread, a scipy CSR matrix for a large one (see
+`DENSE_TERMS`). Both answer the same few operations below."""
+
+
+def _unit_term_rows(matrix: Terms, weight: float) -> Terms:
+    """Rows of unit length times the square root of `weight` (zero rows stay zero)."""
+    if isinstance(matrix, np.ndarray):
+        return (unit_rows(matrix) * math.sqrt(weight)).astype(np.float32)
+    import scipy.sparse as sp
+
     matrix = sp.csr_matrix(matrix)
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
-    return sp.csr_matrix(sp.diags(1.0 / norms) @ matrix)
+    return sp.csr_matrix(sp.diags(1.0 / norms) @ matrix * math.sqrt(weight), dtype=np.float32)
+
+
+def _term_products(a: Terms, b: Terms) -> np.ndarray:
+    if isinstance(a, np.ndarray):
+        return np.asarray(a @ b.T, dtype=np.float32)
+    return np.asarray((a @ b.T).toarray(), dtype=np.float32)
+
+
+def _take_terms(matrix: Terms, index: np.ndarray) -> Terms:
+    if isinstance(matrix, np.ndarray):
+        return matrix[index]
+    import scipy.sparse as sp
+
+    return sp.csr_matrix(matrix[index])
+
+
+def _stack_terms(parts: Sequence[Terms]) -> Terms:
+    if isinstance(parts[0], np.ndarray):
+        return np.vstack(parts)
+    import scipy.sparse as sp
+
+    return sp.csr_matrix(sp.vstack(parts))
+
+
+def _group_sums(matrix: Terms, groups: Sequence[np.ndarray]) -> Terms:
+    """Each group's sum of rows."""
+    if isinstance(matrix, np.ndarray):
+        sums = np.zeros((len(groups), matrix.shape[1]), dtype=matrix.dtype)
+        for j, members in enumerate(groups):
+            sums[j] = matrix[members].sum(axis=0)
+        return sums
+    import scipy.sparse as sp
+
+    empty = np.zeros(0, dtype=np.int64)
+    rows = np.concatenate([np.full(len(g), j) for j, g in enumerate(groups)] or [empty])
+    cols = np.concatenate(list(groups) or [empty])
+    pick = sp.csr_matrix(
+        (np.ones(len(cols), dtype=np.float32), (rows, cols)), shape=(len(groups), matrix.shape[0])
+    )
+    return sp.csr_matrix(pick @ matrix)
 
 
 @dataclass(frozen=True)
 class Vectors:
-    """Rows in the joint space: `dense` (weighted embeddings) and `sparse` (weighted TF-IDF).
+    """Rows in the joint space: `dense` (weighted embeddings) and `terms` (weighted TF-IDF).
 
     Each part is unit length and scaled by the square root of its weight, so the dot product of
     two rows is the weighted sum of the two cosines.
     """
 
     dense: np.ndarray
-    sparse: sp.csr_matrix
+    terms: Terms
     weight: float
     """Share of the embeddings in each dot product."""
 
     def __len__(self) -> int:
-        return int(self.sparse.shape[0])
+        return int(self.terms.shape[0])
 
     def dot(self, other: Vectors) -> np.ndarray:
         """Similarities, rows of self against rows of other (dense array)."""
-        product = np.asarray((self.sparse @ other.sparse.T).toarray(), dtype=np.float32)
+        product = _term_products(self.terms, other.terms)
         if self.dense.shape[1]:
             product += self.dense @ other.dense.T
         return product
 
     def take(self, rows: Sequence[int] | np.ndarray) -> Vectors:
         index = np.asarray(rows, dtype=np.int64)
-        return Vectors(self.dense[index], sp.csr_matrix(self.sparse[index]), self.weight)
+        return Vectors(self.dense[index], _take_terms(self.terms, index), self.weight)
 
     def centroids(self, groups: Sequence[np.ndarray]) -> Vectors:
         """Each group's mean direction, renormalised part by part like any other row."""
-        empty = np.zeros(0, dtype=np.int64)
-        rows = np.concatenate([np.full(len(g), j) for j, g in enumerate(groups)] or [empty])
-        cols = np.concatenate(list(groups) or [empty])
-        pick = sp.csr_matrix(
-            (np.ones(len(cols), dtype=np.float32), (rows, cols)), shape=(len(groups), len(self))
-        )
+        dense = np.zeros((len(groups), self.dense.shape[1]), dtype=np.float32)
+        for j, members in enumerate(groups):
+            dense[j] = self.dense[members].sum(axis=0)
         return Vectors(
-            _rescale(np.asarray(pick @ self.dense), self.weight),
-            _rescale_sparse(pick @ self.sparse, 1.0 - self.weight),
+            _rescale(dense, self.weight),
+            _unit_term_rows(_group_sums(self.terms, groups), 1.0 - self.weight),
             self.weight,
         )
 
@@ -175,17 +229,13 @@ class Vectors:
     def stack(parts: Sequence[Vectors]) -> Vectors:
         return Vectors(
             np.vstack([p.dense for p in parts]),
-            sp.csr_matrix(sp.vstack([p.sparse for p in parts])),
+            _stack_terms([p.terms for p in parts]),
             parts[0].weight,
         )
 
 
 def _rescale(matrix: np.ndarray, weight: float) -> np.ndarray:
     return (unit_rows(matrix) * math.sqrt(weight)).astype(np.float32)
-
-
-def _rescale_sparse(matrix: sp.spmatrix, weight: float) -> sp.csr_matrix:
-    return sp.csr_matrix(unit_sparse_rows(matrix) * math.sqrt(weight), dtype=np.float32)
 
 
 class SentenceRows:
@@ -218,6 +268,7 @@ class Space:
                 rows.append(i)
                 cols.append(self.vocabulary.setdefault(term, len(self.vocabulary)))
         self._tokens: dict[str, list[int]] = {}
+        self.dense_terms = len(units) <= DENSE_TERMS[0] and len(self.vocabulary) <= DENSE_TERMS[1]
         df = np.bincount(np.asarray(cols, dtype=np.int64), minlength=len(self.vocabulary))
         self.idf = (np.log((1.0 + len(units)) / (1.0 + df)) + 1.0).astype(np.float32)
 
@@ -240,7 +291,7 @@ class Space:
             dense = np.asarray(means - centre, dtype=np.float32)
         return self._assemble(comment_tfidf, dense), SentenceRows(self, units, centre)
 
-    def _counts(self, bags: Sequence[Sequence[str]]) -> sp.csr_matrix:
+    def _counts(self, bags: Sequence[Sequence[str]]) -> Terms:
         rows: list[int] = []
         cols: list[int] = []
         vocabulary = self.vocabulary
@@ -250,12 +301,18 @@ class Space:
                 if j is not None:
                     rows.append(i)
                     cols.append(j)
-        counts = sp.csr_matrix(
-            (np.ones(len(cols), dtype=np.float32), (rows, cols)),
-            shape=(len(bags), max(1, len(vocabulary))),
-        )
-        counts.sum_duplicates()
-        return counts
+        shape = (len(bags), max(1, len(vocabulary)))
+        if self.dense_terms:
+            counts = np.zeros(shape, dtype=np.float32)
+            np.add.at(
+                counts, (np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)), 1.0
+            )
+            return counts
+        import scipy.sparse as sp
+
+        matrix = sp.csr_matrix((np.ones(len(cols), dtype=np.float32), (rows, cols)), shape=shape)
+        matrix.sum_duplicates()
+        return matrix
 
     def rows(
         self,
@@ -270,13 +327,18 @@ class Space:
         means, _tokens = self.table.embed_words(words, self._tokens)
         return self._assemble(tfidf, means - centre)
 
-    def _weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+    def _weigh(self, counts: Terms) -> Terms:
         """Sublinear term frequency times IDF, rows of unit length times the TF-IDF weight."""
+        if isinstance(counts, np.ndarray):
+            present = counts > 0
+            weighted = np.zeros_like(counts)
+            weighted[present] = 1.0 + np.log(counts[present])
+            return _unit_term_rows(weighted * self.idf[: counts.shape[1]], 1.0 - self.weight)
         counts = counts.copy()
         counts.data = 1.0 + np.log(counts.data)
-        return _rescale_sparse(counts.multiply(self.idf[: counts.shape[1]]), 1.0 - self.weight)
+        return _unit_term_rows(counts.multiply(self.idf[: counts.shape[1]]), 1.0 - self.weight)
 
-    def _assemble(self, sparse: sp.csr_matrix, dense: np.ndarray) -> Vectors:
+    def _assemble(self, terms: Terms, dense: np.ndarray) -> Vectors:
         if dense.ndim != 2 or dense.shape[1] == 0:  # no embeddings for this language
-            return Vectors(np.zeros((sparse.shape[0], 0), dtype=np.float32), sparse, 0.0)
-        return Vectors(_rescale(dense, self.weight), sparse, self.weight)
+            return Vectors(np.zeros((terms.shape[0], 0), dtype=np.float32), terms, 0.0)
+        return Vectors(_rescale(dense, self.weight), terms, self.weight)
