@@ -48,6 +48,12 @@ except Exception as e:
         "from bot.sources.mailinglist import _quote_and_signature",
         """_quote_and_signature("--" + " " * N + "\\nOn x" + "y" * N)""",
     ),
+    "Lotus Notes headers: addresses without names, names without addresses": (
+        "from bot.sources.mailinglist import _quotation_start",
+        """_quotation_start(", <a@b> on 1/1/1 1:11" * (N // 21))
+_quotation_start("word " * (N // 5)); _quotation_start('"' + "x" * 79 + '" ' * (N // 82))
+_quotation_start(("a" * 39 + " ") * (N // 40) + "<a@b> on 1/1/1 1:11")""",
+    ),
     "sign-off lines": (
         "from bot.sources.mailinglist import _quote_and_signature",
         """_quote_and_signature("regards" * (N // 7) + "\\n" + "thanks " * (N // 7))""",
