@@ -11,7 +11,7 @@ WORKDIR /app
 COPY pyproject.toml README.md LICENSE ./
 COPY bot ./bot
 COPY cogs ./cogs
-RUN pip install . \
+RUN pip install '.[postgres]' \
     && useradd --system --uid 10001 --user-group --home-dir /data --shell /usr/sbin/nologin threadbrief \
     && mkdir -p /data /etc/threadbrief \
     && chown threadbrief:threadbrief /data

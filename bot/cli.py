@@ -218,6 +218,23 @@ def _parser() -> argparse.ArgumentParser:
     r = commands.add_parser(
         "run", help="start the Discord bot (token from DISCORD_TOKEN or config)"
     )
+    r.add_argument(
+        "--role",
+        choices=("single", "gateway", "worker"),
+        help="single: the whole bot in one process (default); gateway: Discord shards, briefs "
+        "queued in PostgreSQL; worker: makes the queued briefs (cluster.role)",
+    )
+    r.add_argument(
+        "--shards",
+        metavar="IDS",
+        help="the shards this gateway connects, as 0,1,2 (cluster.shard_ids)",
+    )
+    r.add_argument(
+        "--shard-count",
+        type=int,
+        metavar="N",
+        help="shards of the whole bot (cluster.shard_count)",
+    )
     _global_options(r, top=False)
     return parser
 
@@ -480,9 +497,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         config = load_config(_config_path(args))
         if args.command == "run":
+            from bot.config import with_cluster_flags
             from bot.runner import run
 
-            run(config)
+            run(with_cluster_flags(config, args.role, args.shard_count, args.shards))
             return 0
         command = list_command if args.command == "list" else summarize
         result = command(args, config)

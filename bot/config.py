@@ -90,13 +90,46 @@ class MonitorConfig:
     port: int = 9877
 
 
+ROLES = ("single", "gateway", "worker")
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterConfig:
+    """Running past one machine: gateways and workers sharing one PostgreSQL job queue."""
+
+    role: str = "single"
+    """single (one process, the default), gateway (Discord shards, queues the briefs) or worker
+    (makes and posts the briefs); `threadbrief run --role` overrides it."""
+    queue: str = ""
+    """PostgreSQL URL of the job queue; empty: bot.database, when that is a postgresql:// URL."""
+    shard_count: int = 0
+    """Shards of the whole bot; 0: one gateway holds every server (no sharding)."""
+    shard_ids: tuple[int, ...] = ()
+    """The shards this gateway connects; empty: all of them."""
+    rest_per_second: float = 40.0
+    """Discord REST requests per second of all workers together (Discord allows 50)."""
+    rest_burst: float = 10.0
+    """Requests the fleet may send at once after a quiet spell, above the steady rate."""
+    job_heartbeat: float = 2.0
+    """Seconds without a heartbeat after which a worker's job goes to another worker."""
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     bot: BotConfig = BotConfig()
     fetch: FetchConfig = FetchConfig()
     brief: BriefConfig = BriefConfig()
     monitor: MonitorConfig = MonitorConfig()
+    cluster: ClusterConfig = ClusterConfig()
     path: Path | None = None
+
+    def queue_url(self) -> str | None:
+        """Where the job queue lives, or None when this bot runs as one process."""
+        if self.cluster.queue:
+            return self.cluster.queue
+        database = str(self.bot.database)
+        return database if database.startswith(POSTGRES_SCHEMES) else None
 
 
 _SECTIONS: Mapping[str, type] = {
@@ -104,7 +137,49 @@ _SECTIONS: Mapping[str, type] = {
     "fetch": FetchConfig,
     "brief": BriefConfig,
     "monitor": MonitorConfig,
+    "cluster": ClusterConfig,
 }
+
+
+def _check_cluster(key: str, value: Any) -> Any:
+    name = f"cluster.{key}"
+    if key == "role":
+        if value not in ROLES:
+            raise ConfigError(
+                f"Config key '{name}' is {value!r}; choose one of {', '.join(ROLES)}."
+            )
+        return value
+    if key == "queue":
+        if not isinstance(value, str) or (value and not value.startswith(POSTGRES_SCHEMES)):
+            raise ConfigError(
+                f"Config key '{name}' must be a postgresql:// URL (or empty), not {value!r}."
+            )
+        return value
+    if key == "shard_count":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ConfigError(f"Config key '{name}' must be a whole number from 0, not {value!r}.")
+        return value
+    if key == "shard_ids":
+        if not isinstance(value, list) or not all(
+            isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value
+        ):
+            raise ConfigError(
+                f"Config key '{name}' must be a list of shard numbers, not {value!r}."
+            )
+        return tuple(value)
+    return None
+
+
+def check_shards(count: int, ids: tuple[int, ...]) -> None:
+    """Shard ids need a count, and each must be below it (Discord closes with 4010 otherwise)."""
+    if ids and not count:
+        raise ConfigError("Config key 'cluster.shard_ids' needs 'cluster.shard_count' too.")
+    wrong = [i for i in ids if i >= count]
+    if wrong:
+        raise ConfigError(
+            f"Shard {wrong[0]} does not exist in a bot of {count} shard"
+            f"{'s' if count != 1 else ''}: shard ids go from 0 to {count - 1}."
+        )
 
 
 def _check(section: str, key: str, value: Any, default: Any) -> Any:
@@ -159,7 +234,12 @@ def _section(name: str, raw: Any, base: Path | None) -> Any:
             raise ConfigError(
                 f"Unknown config key '{name}.{key}'; known keys: {', '.join(sorted(known))}."
             )
-        values[key] = _check(name, key, value, getattr(defaults, key))
+        checked = _check_cluster(key, value) if name == "cluster" else None
+        if checked is None:
+            checked = _check(name, key, value, getattr(defaults, key))
+        values[key] = checked
+    if name == "cluster":
+        check_shards(values.get("shard_count", 0), values.get("shard_ids", ()))
     if name == "bot" and "database" in values and base is not None:
         db = values["database"]
         values["database"] = db if db.is_absolute() else base / db
@@ -194,8 +274,32 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
         fetch=sections["fetch"],
         brief=sections["brief"],
         monitor=sections["monitor"],
+        cluster=sections["cluster"],
         path=path,
     )
+
+
+def with_cluster_flags(
+    config: Config, role: str | None, shard_count: int | None, shards: str | None
+) -> Config:
+    """`threadbrief run --role/--shard-count/--shards`, over what the config file says."""
+    from dataclasses import replace
+
+    cluster = config.cluster
+    changes: dict[str, Any] = {}
+    if role is not None:
+        changes["role"] = _check_cluster("role", role)
+    if shard_count is not None:
+        changes["shard_count"] = _check_cluster("shard_count", shard_count)
+    if shards is not None:
+        try:
+            ids = [int(part) for part in shards.split(",") if part.strip()]
+        except ValueError:
+            raise ConfigError(f"--shards takes shard numbers like 0,1,2, not {shards!r}.") from None
+        changes["shard_ids"] = _check_cluster("shard_ids", ids)
+    cluster = replace(cluster, **changes)
+    check_shards(cluster.shard_count, cluster.shard_ids)
+    return replace(config, cluster=cluster)
 
 
 def _replace_bot(bot: BotConfig, **changes: Any) -> BotConfig:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import time
 import uuid
 from concurrent.futures import Executor
 from typing import Any
@@ -21,9 +22,10 @@ from discord.ext import commands
 
 from bot.clock import Clock, SystemClock
 from bot.config import Config, require_token
-from bot.errors import ThreadBriefError
-from bot.jobs import process_pool
+from bot.errors import Busy, ConfigError, ThreadBriefError
+from bot.jobs import SourceRequest, process_pool
 from bot.monitor import MeasuredJobRunner, Metrics, MonitorServer
+from bot.pipeline import BriefOptions
 from bot.store import Store
 
 log = logging.getLogger("threadbrief")
@@ -81,6 +83,44 @@ class ThreadBriefBot(commands.Bot):
         self.stop_on_sigterm = False
         """Close cleanly on SIGTERM (docker stop, systemctl stop): set by `run`, not in tests."""
         self._stopping: asyncio.Task[None] | None = None
+        self.queue: Any = None
+        """The job queue's connection pool when this process is a gateway (`queued`)."""
+
+    @property
+    def queued(self) -> bool:
+        """Briefs go to the job queue (gateway role) instead of this process's workers."""
+        return self.config.cluster.role == "gateway"
+
+    async def queue_brief(
+        self, interaction: discord.Interaction, request: SourceRequest, options: BriefOptions
+    ) -> None:
+        """Hand a deferred interaction's brief to the workers, with the token that answers it."""
+        from bot.cluster import queue
+        from bot.cluster.payload import QueuedBrief, Reply
+
+        job = QueuedBrief(
+            reply=Reply(
+                application_id=interaction.application_id,
+                interaction_id=interaction.id,
+                token=interaction.token,
+                created_at=interaction.created_at.timestamp(),
+                user_id=interaction.user.id,
+            ),
+            request=request,
+            options=options,
+            enqueued_at=time.time(),
+        )
+        try:
+            job_id = await queue.enqueue(self.queue, job)
+        except Exception as error:  # the database is down or restarting: say so, stay up
+            log.warning("could not queue a brief: %s", error)
+            raise Busy(
+                "The bot cannot reach its job queue right now, so this brief was not started.",
+                hint="Try again in a minute.",
+            ) from None
+        log.info(
+            "queued brief %s of %s for interaction %s", job_id, request.describe(), interaction.id
+        )
 
     def gateway_connected(self) -> bool:
         return self.is_ready() and not self.is_closed() and self.ws is not None and self.ws.open
@@ -116,6 +156,17 @@ class ThreadBriefBot(commands.Bot):
         if self.stop_on_sigterm:
             asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self._terminate)
         await self.store.open()
+        if self.queued:
+            from bot.cluster import queue
+
+            url = self.config.queue_url()
+            if url is None:
+                raise ConfigError(
+                    "A gateway needs the job queue: set bot.database (or cluster.queue) to a "
+                    "postgresql:// URL."
+                )
+            self.queue = await queue.connect(url)
+            log.info("gateway: briefs go to the job queue")
         if self.config.monitor.enabled:
             self.monitor = MonitorServer(
                 self.metrics,
@@ -155,6 +206,8 @@ class ThreadBriefBot(commands.Bot):
             await self.unload_extension(name)
         await super().close()
         await self.store.close()
+        if self.queue is not None:
+            await self.queue.close()
         if self._own_executor:
             self.executor.shutdown(wait=False, cancel_futures=True)
 
@@ -206,7 +259,21 @@ async def send_private(interaction: discord.Interaction, embed: discord.Embed) -
         log.warning("could not deliver an error reply for interaction %s", interaction.id)
 
 
+class ShardedThreadBriefBot(ThreadBriefBot, commands.AutoShardedBot):
+    """The bot over several shards in one process (discord.py's AutoShardedBot), for gateways."""
+
+    def gateway_connected(self) -> bool:
+        shards = self.shards.values()
+        return self.is_ready() and bool(shards) and not any(s.is_closed() for s in shards)
+
+
 def create_bot(config: Config, **kwargs: Any) -> ThreadBriefBot:
+    """The bot: sharded when `cluster.shard_count` is set, this process holding `shard_ids`."""
+    cluster = config.cluster
+    if cluster.shard_count:
+        kwargs.setdefault("shard_count", cluster.shard_count)
+        kwargs.setdefault("shard_ids", list(cluster.shard_ids) or None)
+        return ShardedThreadBriefBot(config, **kwargs)
     return ThreadBriefBot(config, **kwargs)
 
 
@@ -240,8 +307,9 @@ def startup_error(error: BaseException) -> StartupError | None:
         return StartupError(
             "Discord requires this bot to shard: it is in too many servers for one gateway "
             "connection (gateway close 4011).",
-            hint="ThreadBrief runs a single shard; run one instance per group of servers, or "
-            "ask Discord support about the bot's server count.",
+            hint="Shard it: set cluster.shard_count (Discord's recommended count, about one "
+            "shard per 1,000 servers) and run gateways with --role gateway (README, Running at "
+            "scale).",
         )
     if isinstance(error, discord.ConnectionClosed) and error.code == 4013:
         return StartupError(
@@ -264,6 +332,11 @@ def run(config: Config, **client_kwargs: Any) -> None:
     A refusal at start-up (bad token, an intent not enabled, sharding required, Discord out of
     reach) raises `StartupError`, which the CLI prints as one line with exit status 2.
     """
+    if config.cluster.role == "worker":
+        from bot.cluster.worker import run_worker
+
+        run_worker(config)
+        return
     token = require_token(config)
     if not logging.getLogger().handlers:
         from bot.logs import configure

@@ -106,6 +106,9 @@ class Summarize(commands.Cog):
     async def _run(
         self, interaction: discord.Interaction, request: SourceRequest, options: BriefOptions
     ) -> None:
+        if self.bot.queued:  # a gateway: a worker makes the brief and answers with the token
+            await self.bot.queue_brief(interaction, request, options)
+            return
         # The reply can only be edited while the interaction's token lives (15 minutes): give
         # up in time to say so, whether the brief waited for a slot or took long to make.
         left = interaction.created_at + TOKEN_LIFETIME - ANSWER_MARGIN - discord.utils.utcnow()

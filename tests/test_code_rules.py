@@ -10,8 +10,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-DISCORD_ALLOWED = {ROOT / "bot" / "runner.py", ROOT / "bot" / "render" / "embeds.py"}
-"""The core's only modules that may import discord.py: the runner and the embed renderer."""
+DISCORD_ALLOWED = {
+    ROOT / "bot" / "runner.py",
+    ROOT / "bot" / "render" / "embeds.py",
+    ROOT / "bot" / "cluster" / "replies.py",
+}
+"""The core's only modules that may import discord.py: the runner, the embed renderer, and the
+worker's replies over Discord's REST API."""
 
 
 def run(*command: str) -> subprocess.CompletedProcess[str]:

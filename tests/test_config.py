@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import BotConfig, BriefConfig, FetchConfig, MonitorConfig, load_config
+from bot.config import (
+    BotConfig,
+    BriefConfig,
+    ClusterConfig,
+    FetchConfig,
+    MonitorConfig,
+    load_config,
+)
 from bot.errors import ConfigError
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
@@ -26,6 +33,7 @@ def test_the_example_config_documents_every_key_with_its_default() -> None:
         ("fetch", FetchConfig),
         ("brief", BriefConfig),
         ("monitor", MonitorConfig),
+        ("cluster", ClusterConfig),
     )
     for section, cls in sections:
         names = {f.name for f in fields(cls)}
@@ -33,6 +41,7 @@ def test_the_example_config_documents_every_key_with_its_default() -> None:
         defaults = cls()
         for key, value in documented[section].items():
             if key not in ("token", "dev_guild_id", "database"):
+                value = tuple(value) if isinstance(value, list) else value
                 assert value == getattr(defaults, key), f"{section}.{key}"
 
 
@@ -47,6 +56,10 @@ def test_the_example_config_documents_every_key_with_its_default() -> None:
         ("[bot]\ncolour = 1", "Unknown config key 'bot.colour'"),
         ("[digest]\nx = 1", "Unknown config section [digest]"),
         ("[bot\n", "not valid TOML"),
+        ("[cluster]\nrole = 'boss'", "'cluster.role' is 'boss'; choose one of single"),
+        ("[cluster]\nqueue = 'mysql://x'", "'cluster.queue' must be a postgresql:// URL"),
+        ("[cluster]\nshard_ids = [0]", "'cluster.shard_ids' needs 'cluster.shard_count'"),
+        ("[cluster]\nshard_count = 2\nshard_ids = [2]", "Shard 2 does not exist in a bot of 2"),
     ],
 )
 def test_a_bad_setting_is_named_with_what_is_wrong(tmp_path: Path, toml: str, message: str) -> None:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import configparser
 import re
 import shlex
+import tempfile
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-from bot.config import load_config
+from bot.config import Config, load_config
 from bot.runner import INVITE_PERMISSIONS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,7 +82,7 @@ def test_the_database_is_on_the_volume_and_the_health_check_asks_the_bot() -> No
 
 def test_compose_runs_the_image_with_the_token_a_volume_and_the_same_health_check() -> None:
     compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
-    [service] = compose["services"].values()
+    [service] = [s for s in compose["services"].values() if "profiles" not in s]
     assert service["build"] == "."
     assert "DISCORD_TOKEN" in service["environment"]
     assert "${DISCORD_TOKEN:?" in service["environment"]["DISCORD_TOKEN"]
@@ -91,6 +93,53 @@ def test_compose_runs_the_image_with_the_token_a_volume_and_the_same_health_chec
     assert service["ports"] == [f"127.0.0.1:{port}:{port}"], "published on this machine only"
     assert f"http://127.0.0.1:{port}/healthz" in " ".join(service["healthcheck"]["test"])
     assert service["init"] is True and service["restart"] == "unless-stopped"
+
+
+def scale_config(compose: dict[str, Any]) -> Config:
+    """The fleet's config as compose writes it, with the password compose would put in."""
+    content = compose["configs"]["threadbrief-scale"]["content"]
+    text = content.replace("${POSTGRES_PASSWORD}", "secret")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "config.toml"
+        path.write_text(text)
+        return load_config(path, environ={})
+
+
+def test_the_scale_profile_runs_postgres_a_gateway_and_two_workers_on_one_queue() -> None:
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    services = compose["services"]
+    scale = {name for name, s in services.items() if "scale" in s.get("profiles", [])}
+    assert scale == {"postgres", "gateway", "worker"}
+    postgres, gateway, worker = services["postgres"], services["gateway"], services["worker"]
+    assert postgres["image"].startswith("postgres:")
+    assert "pg_isready" in postgres["healthcheck"]["test"]
+    assert "${POSTGRES_PASSWORD:?" in postgres["environment"]["POSTGRES_PASSWORD"]
+    assert gateway["command"] == ["run", "--role", "gateway"]
+    assert worker["command"] == ["run", "--role", "worker"]
+    assert worker["deploy"]["replicas"] == 2
+    config = scale_config(compose)
+    user = postgres["environment"]["POSTGRES_USER"]
+    database = postgres["environment"]["POSTGRES_DB"]
+    assert config.queue_url() == f"postgresql://{user}:secret@postgres:5432/{database}"
+    assert config.monitor.enabled and config.monitor.host == "0.0.0.0"
+    for role in (gateway, worker):
+        assert role["depends_on"]["postgres"]["condition"] == "service_healthy"
+        assert role["configs"] == [
+            {"source": "threadbrief-scale", "target": "/etc/threadbrief/config.toml"}
+        ]
+        port = config.monitor.port
+        assert f"http://127.0.0.1:{port}/healthz" in " ".join(role["healthcheck"]["test"])
+        assert role["init"] is True and role["restart"] == "unless-stopped"
+    assert "DISCORD_TOKEN" in gateway["environment"] and "environment" not in worker
+    assert gateway["ports"] == [f"127.0.0.1:{config.monitor.port}:{config.monitor.port}"]
+    assert "postgres-data" in compose["volumes"]
+
+
+def test_the_image_has_the_queue_s_libraries() -> None:
+    [install] = [args for word, args in dockerfile() if word == "RUN" and "pip install" in args]
+    assert "'.[postgres]'" in install
+    extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert any(d.startswith("pgqueuer") for d in extra["optional-dependencies"]["postgres"])
 
 
 def test_the_systemd_unit_runs_the_bot_as_its_own_user_and_restarts_it() -> None:

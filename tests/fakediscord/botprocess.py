@@ -2,7 +2,8 @@
 
 `python -m tests.fakediscord.botprocess API_BASE GATEWAY_URL CONFIG` runs the real bot (the same
 `create_bot` as `threadbrief run`) with discord.py pointed at the stand-in; with a fifth argument
-`cli` it runs `threadbrief --config CONFIG run` itself. `BotProcess` starts
+`cli` it runs `threadbrief --config CONFIG run` itself (further arguments, such as `--role worker`,
+go to `run`). `BotProcess` starts
 it from a test or a benchmark, waits for it to connect, and kills it.
 """
 
@@ -33,10 +34,10 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     discord.http.Route.BASE = api_base
     DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
-    if sys.argv[4:] == ["cli"]:  # exactly `threadbrief --config CONFIG run`
+    if sys.argv[4:5] == ["cli"]:  # exactly `threadbrief --config CONFIG run [ARGS]`
         from bot.cli import main as cli
 
-        sys.exit(cli(["--config", config_path, "run"]))
+        sys.exit(cli(["--config", config_path, "run", *sys.argv[5:]]))
     config = load_config(Path(config_path), environ={})
     bot = create_bot(config, guild_ready_timeout=0.05)
     bot.run(TOKEN, log_handler=None)

@@ -3,6 +3,11 @@
 IDENTIFY is checked as Discord checks it (docs/topics/opcodes-and-status-codes.md): a wrong token
 closes with 4004, unknown intent bits with 4013, a privileged intent the application has not
 enabled in the Developer Portal with 4014, and a bot that must shard with 4011.
+
+Sharding is routed as Discord routes it (docs/events/gateway.mdx, "Sharding"): each connection
+may IDENTIFY with `shard: [shard_id, num_shards]`, a shard id outside 0..num_shards-1 is closed
+with 4010 Invalid shard, and the guild's events go only to the connection whose shard is
+`(guild_id >> 22) % num_shards`; the other shards get a READY without it.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from tests.fakediscord.world import (
 
 CLOSE_REASONS = {
     4004: "Authentication failed.",
+    4010: "Invalid shard.",
     4011: "Sharding required.",
     4013: "Invalid intent(s).",
     4014: "Disallowed intent(s).",
@@ -53,13 +59,26 @@ class Gateway(World):
         self.gateway_closes = []
         self._seq = itertools.count(1)
         self._ws: web.WebSocketResponse | None = None
+        """The connection the guild's events go to (its shard's, or the only one)."""
+        self.shards_identified: list[tuple[int, int]] = []
+        """[shard_id, num_shards] of every sharded IDENTIFY, in order."""
 
     async def _send(self, op: int, data: Any, event: str | None = None) -> None:
         assert self._ws is not None, "the bot is not connected to the gateway"
+        await self._send_on(self._ws, op, data, event)
+
+    async def _send_on(
+        self, ws: web.WebSocketResponse, op: int, data: Any, event: str | None = None
+    ) -> None:
         frame: dict[str, Any] = {"op": op, "d": data, "s": None, "t": event}
         if op == 0:
             frame["s"] = next(self._seq)
-        await self._ws.send_str(json.dumps(frame))
+        await ws.send_str(json.dumps(frame))
+
+    @staticmethod
+    def guild_shard(num_shards: int) -> int:
+        """The sharding formula: which shard receives the guild's events."""
+        return (GUILD_ID >> 22) % num_shards
 
     async def dispatch(self, event: str, data: Any) -> None:
         await self._send(0, data, event)
@@ -76,15 +95,21 @@ class Gateway(World):
             return 4013
         if intents & PRIVILEGED_INTENTS & ~self.portal_intents:
             return 4014
-        if self.sharding_required and identify.get("shard") in (None, [0, 1]):
+        shard = identify.get("shard")
+        if shard is not None and not (
+            isinstance(shard, list) and len(shard) == 2 and 0 <= shard[0] < shard[1]
+        ):
+            return 4010
+        if self.sharding_required and shard in (None, [0, 1]):
             return 4011
         return None
 
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
-        self._ws = ws
-        await self._send(10, {"heartbeat_interval": int(self.heartbeat_interval * 1000)})
+        if not self.shards_identified:
+            self._ws = ws  # unsharded: the one connection gets everything
+        await self._send_on(ws, 10, {"heartbeat_interval": int(self.heartbeat_interval * 1000)})
         async for message in ws:
             if message.type is not WSMsgType.TEXT:
                 continue
@@ -92,7 +117,7 @@ class Gateway(World):
             op = frame["op"]
             if op == 1:
                 self.heartbeats.append(time.monotonic())
-                await self._send(11, None)
+                await self._send_on(ws, 11, None)
             elif op == 2:
                 self.identifies += 1
                 self.intents = int(frame["d"].get("intents", 0))
@@ -101,21 +126,34 @@ class Gateway(World):
                     self.gateway_closes.append(refusal)
                     await ws.close(code=refusal, message=CLOSE_REASONS[refusal].encode())
                     break
-                await self.dispatch(
-                    "READY",
+                shard = frame["d"].get("shard")
+                if shard is not None:
+                    self.shards_identified.append((shard[0], shard[1]))
+                has_guild = shard is None or shard[0] == self.guild_shard(shard[1])
+                if has_guild:
+                    self._ws = ws
+                session = "fake-session" if shard is None else f"fake-session-{shard[0]}"
+                await self._send_on(
+                    ws,
+                    0,
                     {
                         "v": 10,
                         "user": BOT_USER,
-                        "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
-                        "session_id": "fake-session",
+                        "guilds": [{"id": str(GUILD_ID), "unavailable": True}] if has_guild else [],
+                        "session_id": session if has_guild else f"{session}-empty",
                         "resume_gateway_url": self.gateway_url,
                         "application": {"id": str(APP_ID), "flags": 0},
+                        **({"shard": shard} if shard is not None else {}),
                     },
+                    "READY",
                 )
-                await self.dispatch("GUILD_CREATE", self.guild())
+                if has_guild:
+                    await self.dispatch("GUILD_CREATE", self.guild())
             elif op == 6:
                 self.resumes += 1
-                await self.dispatch("RESUMED", {})
+                if not str(frame["d"].get("session_id", "")).endswith("-empty"):
+                    self._ws = ws
+                await self._send_on(ws, 0, {}, "RESUMED")
             await self._notify()
         await self._notify()
         return ws

@@ -1,0 +1,86 @@
+"""Answering a user from a worker: Discord's REST API with the interaction's token, no gateway.
+
+Any process that holds the token may edit the original (deferred) response and send followups
+for 15 minutes (docs: interactions/receiving-and-responding.md). Editing the original response is
+idempotent, which is what makes a retried job safe: a brief made twice shows once. Every request
+first takes a token from the fleet-wide limiter, so all workers together stay below Discord's
+50 requests per second; discord.py still honours each route's own 429s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Final, cast
+
+import aiohttp
+import discord
+
+from bot.brief import Brief
+from bot.cluster.payload import Reply
+from bot.render.embeds import brief_pages, error_embed
+from bot.render.markdown import CONTENT_LIMIT, clip
+
+Acquire = Callable[[], Awaitable[None]]
+ORIGINAL: Final = cast(int, "@original")
+"""Discord's name for an interaction's original response in webhook message routes (discord.py
+types message ids as int, and formats the route with whatever it is given)."""
+
+
+class Replier:
+    """Edits and followups of one interaction, each after `acquire()` lets it go."""
+
+    def __init__(self, reply: Reply, session: aiohttp.ClientSession, acquire: Acquire) -> None:
+        self.reply = reply
+        self._acquire = acquire
+        # Type 3 (application): the webhook Discord makes for an interaction.
+        self._webhook = discord.Webhook(
+            {"id": reply.application_id, "type": 3, "token": reply.token},
+            session,
+        )
+
+    async def progress(self, text: str) -> None:
+        await self._acquire()
+        await self._webhook.edit_message(
+            ORIGINAL,
+            content=clip(f"⏳ {text}", CONTENT_LIMIT),
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+    async def brief(self, brief: Brief, *, per_page: int, source: str | None) -> None:
+        """The brief in place of the "thinking…" reply: its first page and a link to the source.
+
+        Page buttons need the pages in the memory of the process that answers the click, which
+        is a gateway, not this worker: the reply shows the first page.
+        """
+        pages = brief_pages(brief, per_page=per_page)
+        view = discord.ui.View(timeout=None)
+        url = brief.url or source
+        if url and url.startswith(("http://", "https://")) and len(url) <= 512:
+            view.add_item(discord.ui.Button(label="Source", url=url))
+        await self._acquire()
+        await self._webhook.edit_message(
+            ORIGINAL,
+            content=None,
+            embed=pages.embeds[0],
+            view=view,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+    async def error(self, message: str, *, reference: str | None = None) -> None:
+        """A private error, as the one-process bot answers: the public "thinking…" goes first."""
+        await self._acquire()
+        try:
+            await self._webhook.delete_message(ORIGINAL)
+        except discord.NotFound:
+            pass
+        await self._acquire()
+        await self._webhook.send(
+            embed=error_embed(message, reference=reference),
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+
+def is_expired(error: BaseException) -> bool:
+    """Discord's answer to a token past its 15 minutes (50027) or an unknown interaction."""
+    return isinstance(error, discord.HTTPException) and error.code in (50027, 10015, 10008)

@@ -1,0 +1,96 @@
+"""A fleet for the tests and the benchmark: worker processes (`threadbrief run --role worker`)
+against the Discord stand-in and a real PostgreSQL, started, waited for and killed."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import asyncpg
+
+from tests.fakediscord.botprocess import ROOT
+from tests.fakediscord.server import TOKEN, FakeDiscord
+
+
+def write_fleet_config(directory: Path, queue: str, **bot: object) -> Path:
+    """The config every process of the fleet reads: same token, same queue."""
+    lines = ["[bot]", f'token = "{TOKEN}"', 'database = "bot.sqlite3"']
+    lines += [f"{key} = {value}" for key, value in bot.items()]
+    lines += ["", "[fetch]", "allow_loopback = true", "", "[cluster]", f'queue = "{queue}"']
+    path = directory / "config.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+class WorkerProcess:
+    """`threadbrief --config CONFIG run --role worker`, with discord.py pointed at the stand-in."""
+
+    READY = b"takes briefs from the queue"
+
+    def __init__(self, fake: FakeDiscord, config: Path, name: str) -> None:
+        self.fake = fake
+        self.config = config
+        self.log = config.parent / f"{name}.log"
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self, within: float = 90.0) -> None:
+        with self.log.open("ab") as log:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "tests.fakediscord.botprocess",
+                self.fake.api_base,
+                self.fake.gateway_url,
+                str(self.config),
+                "cli",
+                "--role",
+                "worker",
+                cwd=ROOT,
+                stdout=log,
+                stderr=asyncio.subprocess.STDOUT,
+            )
+        ends = time.monotonic() + within
+        while self.READY not in self.log.read_bytes():
+            if self.process.returncode is not None or time.monotonic() > ends:
+                tail = self.log.read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"the worker did not start; its log ends:\n{tail}")
+            await asyncio.sleep(0.05)
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def kill(self) -> None:
+        """SIGKILL: the worker stops mid-job, with no chance to say so."""
+        if self.process is not None and self.process.returncode is None:
+            try:
+                os.kill(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    async def stop(self) -> None:
+        if self.process is None or self.process.returncode is not None:
+            return
+        self.process.terminate()
+        try:
+            await asyncio.wait_for(self.process.wait(), 15)
+        except TimeoutError:
+            self.kill()
+            await self.process.wait()
+
+
+async def ledger_row(dsn: str, interaction_id: str) -> dict[str, object] | None:
+    """The fleet's record of one interaction's brief (bot/cluster/queue.py)."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        row = await conn.fetchrow(
+            "SELECT * FROM threadbrief_briefs WHERE interaction_id = $1", int(interaction_id)
+        )
+    finally:
+        await conn.close()
+    return dict(row) if row is not None else None

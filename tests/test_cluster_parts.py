@@ -1,0 +1,83 @@
+"""The parts of the fleet on their own: a job survives the trip through the queue's JSON, and the
+fleet-wide request budget holds however many workers draw on it (real PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.cluster import queue
+from bot.cluster.payload import QueuedBrief, Reply
+from bot.cluster.ratelimit import FleetRateLimit
+from bot.errors import BadInput
+from bot.jobs import SourceRequest
+from bot.pipeline import BriefOptions
+from bot.sources.chat import ChatHistory, ChatMessage
+
+REPLY = Reply(application_id=1, interaction_id=2, token="t", created_at=3.0, user_id=4)
+
+
+def job(request: SourceRequest) -> QueuedBrief:
+    return QueuedBrief(REPLY, request, BriefOptions(viewpoints=7, sentences=4), enqueued_at=5.0)
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        SourceRequest(data=b"\x00\xffraw bytes of an upload", filename="export.xml", pick="2"),
+        SourceRequest(url="https://example.test/post?id=1"),
+        SourceRequest(
+            chat=ChatHistory(
+                place="#general",
+                messages=(
+                    ChatMessage(
+                        id="10",
+                        author="Ana",
+                        created=datetime(2026, 1, 2, 3, 4, tzinfo=UTC),
+                        content="The tram is worth it.",
+                        reply_to="9",
+                        score=3,
+                    ),
+                ),
+                starts_conversation=True,
+                notes=("12 messages had no text",),
+                subject="Tram vote",
+            )
+        ),
+    ],
+    ids=["file", "link", "here"],
+)
+def test_a_job_reads_back_as_it_was_queued(request_: SourceRequest) -> None:
+    assert QueuedBrief.decode(job(request_).encode()) == job(request_)
+
+
+@pytest.mark.parametrize(
+    "raw", [b"not json", b'{"v": 99}', b'{"v": 1, "reply": {}}', b"[]"], ids=str
+)
+def test_a_job_that_cannot_be_read_is_a_clear_refusal(raw: bytes) -> None:
+    with pytest.raises(BadInput, match="queued"):
+        QueuedBrief.decode(raw)
+
+
+async def test_three_workers_together_stay_within_the_fleet_budget(postgres_db: str) -> None:
+    rate, burst = 20.0, 5.0
+    pools = [await queue.connect(postgres_db) for _ in range(3)]
+    stamps: list[float] = []
+
+    async def worker(limiter: FleetRateLimit) -> None:
+        for _ in range(15):
+            await limiter.acquire()
+            stamps.append(time.monotonic())
+
+    start = time.monotonic()
+    try:
+        await asyncio.gather(*(worker(FleetRateLimit(p, rate=rate, burst=burst)) for p in pools))
+    finally:
+        await asyncio.gather(*(p.close() for p in pools))
+    assert len(stamps) == 45
+    # The burst goes at once, the other 40 at 20 a second between the three: 2 s at the least
+    # (a slow machine only adds to it; a budget per process would take 0.5 s).
+    assert max(stamps) - start >= (45 - burst) / rate - 0.1
