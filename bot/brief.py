@@ -130,3 +130,16 @@ class Sides:
         if self.both:
             return f"Two sides: {self.for_} comments for the claim, {self.against} against."
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class DigestEntry:
+    """A feed item as a digest shows it: its brief cut down to a few lines."""
+
+    keys: tuple[str, ...]
+    title: str
+    link: str | None
+    published: datetime | None
+    summary: tuple[str, ...]
+    comments: int
+    viewpoints: tuple[Viewpoint, ...]

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot.brief import Brief, Counts
+from bot.errors import BadInput
 from bot.summarize import (
     DEFAULT_ALGORITHM,
     MAX_SENTENCES,
@@ -18,9 +19,9 @@ from bot.summarize import (
     check_count,
     summarize_article_noted,
 )
-from bot.text.language import UNDETERMINED, detect_language, main_language
+from bot.text.language import UNDETERMINED, detect_language, language_name, main_language
 from bot.text.links import is_link_only
-from bot.text.words import language_name, stop_words
+from bot.text.words import stop_words
 from bot.thread import CommentKind, Thread
 from bot.timeline import key_sentences
 from bot.viewpoints import find_viewpoints
@@ -39,8 +40,6 @@ class BriefOptions:
 
     def checked(self) -> BriefOptions:
         """The same options, validated: raises BadInput with a message naming the bad one."""
-        from bot.errors import BadInput
-
         if not 1 <= self.viewpoints <= 25:
             raise BadInput(f"Viewpoints must be between 1 and 25, not {self.viewpoints}.")
         if not 10 <= self.words <= 2000:

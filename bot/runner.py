@@ -24,8 +24,10 @@ from bot.clock import Clock, SystemClock
 from bot.config import Config, require_token
 from bot.errors import Busy, ConfigError, ThreadBriefError
 from bot.jobs import SourceRequest, process_pool
+from bot.logs import configure
 from bot.monitor import MeasuredJobRunner, Metrics, MonitorServer
 from bot.pipeline import BriefOptions
+from bot.render.embeds import error_embed
 from bot.store import Store
 
 log = logging.getLogger("threadbrief")
@@ -215,8 +217,6 @@ class ThreadBriefBot(commands.Bot):
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
         """One place that turns any failure into a short private reply; the bot stays up."""
-        from bot.render.embeds import error_embed
-
         original = getattr(error, "original", error)
         reference: str | None = None
         if isinstance(original, ThreadBriefError):
@@ -239,7 +239,8 @@ class ThreadBriefBot(commands.Bot):
                 exc_info=original,
             )
             message = "Something went wrong on my side while making this brief."
-        await send_private(interaction, error_embed(message, reference=reference))
+        embed = discord.Embed.from_dict(error_embed(message, reference=reference))
+        await send_private(interaction, embed)
 
 
 async def send_private(interaction: discord.Interaction, embed: discord.Embed) -> None:
@@ -339,8 +340,6 @@ def run(config: Config, **client_kwargs: Any) -> None:
         return
     token = require_token(config)
     if not logging.getLogger().handlers:
-        from bot.logs import configure
-
         configure("info")
     bot = create_bot(config, **client_kwargs)
     bot.stop_on_sigterm = True

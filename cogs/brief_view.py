@@ -42,6 +42,10 @@ class BriefView(discord.ui.View):
             self.add_item(discord.ui.Button(label="Source", url=url))
         self._sync()
 
+    def embed(self) -> discord.Embed:
+        """The page shown now, made a discord.py embed at the edge."""
+        return discord.Embed.from_dict(self.pages.embeds[self.index])
+
     def _sync(self) -> None:
         self.previous.disabled = self.index == 0
         self.next.disabled = self.index >= len(self.pages) - 1
@@ -59,7 +63,7 @@ class BriefView(discord.ui.View):
     async def _show(self, interaction: discord.Interaction, step: int) -> None:
         self.index = max(0, min(len(self.pages) - 1, self.index + step))
         self._sync()
-        await interaction.response.edit_message(embed=self.pages.embeds[self.index], view=self)
+        await interaction.response.edit_message(embed=self.embed(), view=self)
 
     @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary)
     async def previous(

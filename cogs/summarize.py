@@ -126,7 +126,7 @@ class Summarize(commands.Cog):
         pages = brief_pages(brief, per_page=options.viewpoints)
         view = BriefView(pages, interaction.user.id, brief.url or request.url, self.live_pages)
         view.interaction = interaction
-        await interaction.edit_original_response(content=None, embed=pages.embeds[0], view=view)
+        await interaction.edit_original_response(content=None, embed=view.embed(), view=view)
 
     summarize = app_commands.Group(
         name="summarize",
@@ -339,7 +339,7 @@ class Summarize(commands.Cog):
             log.info("auto-summary skipped for %s: %s", urls[0], e.user_message())
             return
         pages = brief_pages(brief, per_page=options.viewpoints)
-        await message.reply(embed=pages.embeds[0], mention_author=False)
+        await message.reply(embed=discord.Embed.from_dict(pages.embeds[0]), mention_author=False)
 
 
 async def setup(bot: ThreadBriefBot) -> None:

@@ -175,11 +175,11 @@ def test_the_terminal_shows_each_side() -> None:
 def test_discord_shows_each_side_with_its_key_sentence() -> None:
     brief = make_brief(bike_thread())
     [page, *_] = brief_pages(brief).embeds
-    names = [f.name or "" for f in page.fields]
+    names = [f["name"] for f in page["fields"]]
     assert any("· for ·" in n for n in names) and any("· against ·" in n for n in names)
-    for field, v in zip(page.fields, brief.viewpoints, strict=False):
-        assert v.headline is not None and v.headline.text[:40] in (field.name or "")
-    assert "Two sides:" in (page.description or "")
+    for field, v in zip(page["fields"], brief.viewpoints, strict=False):
+        assert v.headline is not None and v.headline.text[:40] in field["name"]
+    assert "Two sides:" in page["description"]
 
 
 def test_the_readme_shows_what_the_cli_prints() -> None:

@@ -13,14 +13,17 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from bot.brief import Viewpoint
+from bot.brief import DigestEntry
 from bot.config import FetchConfig
 from bot.errors import ThreadBriefError
+from bot.fetch import Fetcher
 from bot.pipeline import BriefOptions, make_brief
+from bot.sources import decode
 from bot.sources.feed import Feed, FeedItem, item_thread, parse_feed
 from bot.sources.html_text import html_to_text
+from bot.sources.url import ACCEPTED, is_feed, read_url, settings_from
 from bot.thread import Thread
 
 _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|ref|source)$", re.IGNORECASE)
@@ -65,19 +68,6 @@ class Candidates:
     feed: Feed | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class DigestEntry:
-    """An item as a digest shows it: its brief cut down to a few lines."""
-
-    keys: tuple[str, ...]
-    title: str
-    link: str | None
-    published: datetime | None
-    summary: tuple[str, ...]
-    comments: int
-    viewpoints: tuple[Viewpoint, ...]
-
-
 def _feed_candidate(item: FeedItem, feed_url: str) -> Candidate:
     text, _ = html_to_text(item.content_html)
     # A GUID is only unique within its feed ("1", "item-12"): two feeds may reuse one.
@@ -110,8 +100,6 @@ def _thread_candidate(thread: Thread, url: str) -> Candidate:
 
 def discover_feed(html: str, base: str) -> str | None:
     """The feed a page announces with <link rel="alternate" type="application/rss+xml">."""
-    from urllib.parse import urljoin
-
     for tag in _FEED_LINK.findall(html[:200_000]):
         if _FEED_TYPE.search(tag) and (href := _HREF.search(tag)):
             return urljoin(base, str(href[1]))
@@ -125,18 +113,15 @@ def read_candidates(url: str, fetch: FetchConfig) -> Candidates:
 
 
 async def _read_candidates(url: str, fetch: FetchConfig) -> Candidates:
-    from bot.fetch import Fetcher
-    from bot.sources.url import ACCEPTED, _is_feed, read_url, settings_from
-
     async with Fetcher(settings_from(fetch)) as fetcher:
         result = await fetcher.get(url, accept=ACCEPTED)
-        feed_url: str | None = result.url if _is_feed(result.content_type, result.body) else None
+        feed_url: str | None = result.url if is_feed(result.content_type, result.body) else None
         body = result.body
         if feed_url is None and result.content_type in ("text/html", "application/xhtml+xml"):
-            announced = discover_feed(result.text(), result.url)
+            announced = discover_feed(decode(result.body, result.charset), result.url)
             if announced is not None:
                 found = await fetcher.get(announced, accept=ACCEPTED)
-                if _is_feed(found.content_type, found.body):
+                if is_feed(found.content_type, found.body):
                     feed_url, body = found.url, found.body
     if feed_url is not None:
         feed = parse_feed(body, url=feed_url, allow_empty=True)
@@ -178,9 +163,6 @@ def brief_candidate(
 
 
 async def _read_feed(url: str, fetch: FetchConfig) -> Feed:
-    from bot.fetch import Fetcher
-    from bot.sources.url import ACCEPTED, settings_from
-
     async with Fetcher(settings_from(fetch)) as fetcher:
         result = await fetcher.get(url, accept=ACCEPTED)
     return parse_feed(result.body, url=result.url)

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.brief import DigestEntry
 from bot.clock import Clock
 from bot.config import FetchConfig
-from bot.digest.items import Candidate, Candidates, DigestEntry, brief_candidate, read_candidates
+from bot.digest.items import Candidate, Candidates, brief_candidate, read_candidates
 from bot.digest.schedule import Schedule, parse_schedule
 from bot.digest.state import DigestState, OutboxRow, PlannedMessage, Subscription
 from bot.errors import BadInput, ThreadBriefError

@@ -24,10 +24,12 @@ import zlib
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
 import aiohttp
+import brotli
 from aiohttp.abc import AbstractResolver, ResolveResult
 from yarl import URL
 
@@ -72,11 +74,6 @@ class FetchResult:
     charset: str | None
     body: bytes = field(repr=False)
     headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
-
-    def text(self) -> str:
-        from bot.sources import decode
-
-        return decode(self.body, self.charset)
 
 
 class GuardedResolver(AbstractResolver):
@@ -125,8 +122,6 @@ class _Decoder:
         elif encoding == "deflate":
             self._zlib = zlib.decompressobj()
         elif encoding == "br":
-            import brotli
-
             self._brotli = brotli.Decompressor()
             self._brotli_errors = (brotli.error,)
         elif encoding not in ("", "identity"):
@@ -218,7 +213,6 @@ def _retry_after(header: str | None) -> float | None:
         return None
     if when.tzinfo is None:
         return None
-    from datetime import UTC, datetime
 
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 

@@ -4,7 +4,7 @@ shared by every renderer."""
 from __future__ import annotations
 
 from bot.brief import Brief
-from bot.viewpoints import language_label
+from bot.text.language import language_label
 
 
 def counts_line(brief: Brief) -> str:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.digest.items import DigestEntry
+from bot.brief import DigestEntry
+from bot.render.embeds import Embed, embed_size
 from bot.render.markdown import (
     EMBEDS_PER_MESSAGE,
     MESSAGE_TOTAL_LIMIT,
@@ -32,7 +33,7 @@ def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'s' if n != 1 else ''}"
 
 
-def entry_embed(entry: DigestEntry) -> dict[str, Any]:
+def entry_embed(entry: DigestEntry) -> Embed:
     lines = []
     per = max(140, SUMMARY_BUDGET // max(1, len(entry.summary)))
     for sentence in entry.summary:
@@ -45,7 +46,7 @@ def entry_embed(entry: DigestEntry) -> dict[str, Any]:
         who = f" — {safe(quote.author, 40)}" if quote and quote.author else ""
         side = f" ({v.side})" if v.side else ""
         tail.append(f"**{v.share:.0%}**{side} {said}{who}")
-    embed: dict[str, Any] = {
+    embed: Embed = {
         "title": safe(entry.title, TITLE_LIMIT),
         "description": "\n".join([summary, *tail]),
         "color": COLOUR,
@@ -57,17 +58,11 @@ def entry_embed(entry: DigestEntry) -> dict[str, Any]:
     return embed
 
 
-def embed_size(embed: dict[str, Any]) -> int:
-    """Characters Discord counts against the 6,000 per message."""
-    footer = (embed.get("footer") or {}).get("text", "")
-    return len(embed.get("title", "")) + len(embed.get("description", "")) + len(footer)
-
-
 def digest_messages(
     source_title: str | None, entries: Sequence[DigestEntry], *, more: int = 0
 ) -> list[Payload]:
     """The messages of one digest, in posting order."""
-    groups: list[list[dict[str, Any]]] = [[]]
+    groups: list[list[Embed]] = [[]]
     used = 0
     for entry in entries:
         embed = entry_embed(entry)

@@ -1,5 +1,7 @@
 """The brief as Discord embeds, within every Discord limit, for any thread size.
 
+Embeds are plain data in Discord's JSON form (`{"title": …, "fields": [{"name": …}]}`): the
+core never imports discord.py, and the cogs make `discord.Embed.from_dict` of them at the edge.
 Thread text is untrusted: every piece of it goes through `bot.render.markdown.safe`, and posts
 are sent with `allowed_mentions` none besides (see cogs).
 """
@@ -7,8 +9,7 @@ are sent with `allowed_mentions` none besides (see cogs).
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import discord
+from typing import Any
 
 from bot.brief import Brief, Quote, Viewpoint
 from bot.render.counts import counts_line
@@ -53,18 +54,31 @@ def _viewpoint_field(v: Viewpoint, budget: int) -> tuple[str, str]:
     return name, "\n".join(x for x in lines if x) or "—"
 
 
+Embed = dict[str, Any]
+"""One embed in Discord's JSON form."""
+
+
+def embed_size(embed: Embed) -> int:
+    """Characters Discord counts against the 6,000 of a message's embeds: title, description,
+    field names and values, footer text and author name."""
+    fields = embed.get("fields") or ()
+    return (
+        len(embed.get("title") or "")
+        + len(embed.get("description") or "")
+        + sum(len(f.get("name") or "") + len(f.get("value") or "") for f in fields)
+        + len((embed.get("footer") or {}).get("text") or "")
+        + len((embed.get("author") or {}).get("name") or "")
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Pages:
     """The brief split into embeds; page 0 carries the summary, every page some viewpoints."""
 
-    embeds: tuple[discord.Embed, ...]
+    embeds: tuple[Embed, ...]
 
     def __len__(self) -> int:
         return len(self.embeds)
-
-
-def embed_length(embed: discord.Embed) -> int:
-    return len(embed)
 
 
 def brief_pages(brief: Brief, *, per_page: int = 5, colour: int = 0x5865F2) -> Pages:
@@ -74,25 +88,29 @@ def brief_pages(brief: Brief, *, per_page: int = 5, colour: int = 0x5865F2) -> P
     chunks = chunks or [()]
     title = safe(brief.title or "Discussion brief", TITLE_LIMIT)
     byline = " · ".join(x for x in (brief.author, brief.site) if x)
-    embeds: list[discord.Embed] = []
+    url = http_url(brief.url)
+    embeds: list[Embed] = []
     for index, chunk in enumerate(chunks):
-        embed = discord.Embed(title=title, url=http_url(brief.url), colour=colour)
+        embed: Embed = {"title": title, "color": colour}
+        if url is not None:
+            embed["url"] = url
         if byline:
-            embed.set_author(name=safe(byline, AUTHOR_LIMIT))
-        if index == 0:
-            embed.description = _description(brief)
-        else:
-            embed.description = safe(counts_line(brief), 300)
+            embed["author"] = {"name": safe(byline, AUTHOR_LIMIT)}
+        description = _description(brief) if index == 0 else safe(counts_line(brief), 300)
         if index == 0 and (sides := brief.sides().line()) is not None:
-            embed.description = clip(f"{embed.description}\n\n**{sides}**", DESCRIPTION_LIMIT)
-        room = MESSAGE_TOTAL_LIMIT - len(embed) - 300
+            description = clip(f"{description}\n\n**{sides}**", DESCRIPTION_LIMIT)
+        embed["description"] = description
+        room = MESSAGE_TOTAL_LIMIT - embed_size(embed) - 300
+        fields = []
         for v in chunk:
             name, value = _viewpoint_field(v, room // len(chunk) - 150)
-            embed.add_field(name=name, value=value, inline=False)
+            fields.append({"name": name, "value": value, "inline": False})
+        if fields:
+            embed["fields"] = fields
         footer = f"{brief.algorithm} · page {index + 1}/{len(chunks)}"
         if brief.unclassified:
             footer += f" · {len(brief.unclassified)} short comments not grouped"
-        embed.set_footer(text=footer[:FOOTER_LIMIT])
+        embed["footer"] = {"text": footer[:FOOTER_LIMIT]}
         _fit(embed)
         embeds.append(embed)
     return Pages(tuple(embeds))
@@ -151,14 +169,14 @@ def _description(brief: Brief) -> str:
     return text if len(text) <= DESCRIPTION_LIMIT else clip(text, DESCRIPTION_LIMIT)
 
 
-def _fit(embed: discord.Embed) -> None:
+def _fit(embed: Embed) -> None:
     """A last guard: budgets above keep every page under 6000 characters, this proves it."""
-    if len(embed) > MESSAGE_TOTAL_LIMIT:  # pragma: no cover - a budget bug, not a user error
-        raise AssertionError(f"embed of {len(embed)} characters exceeds Discord's limit")
+    if (size := embed_size(embed)) > MESSAGE_TOTAL_LIMIT:  # pragma: no cover - a budget bug
+        raise AssertionError(f"embed of {size} characters exceeds Discord's limit")
 
 
-def error_embed(message: str, *, reference: str | None = None) -> discord.Embed:
-    embed = discord.Embed(description=safe(message, 1500), colour=0xED4245)
+def error_embed(message: str, *, reference: str | None = None) -> Embed:
+    embed: Embed = {"description": safe(message, 1500), "color": 0xED4245}
     if reference:
-        embed.set_footer(text=f"reference {reference}")
+        embed["footer"] = {"text": f"reference {reference}"}
     return embed

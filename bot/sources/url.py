@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 from yarl import URL
 
 from bot.config import FetchConfig
+from bot.errors import MalformedInput, ThreadBriefError
 from bot.fetch import Fetcher, FetchSettings
+from bot.fetch.client import parse_link
+from bot.sources import decode, discourse, feed, hackernews, mastodon, read_bytes, reddit, webpage
+from bot.sources.checked import checked
 from bot.thread import Thread
 
 ACCEPTED = (
@@ -35,18 +41,10 @@ def settings_from(config: FetchConfig) -> FetchSettings:
 
 
 async def read_url(url: str, config: FetchConfig, *, pick: str | None = None) -> Thread:
-    from bot.sources.checked import checked
-
     return checked(await _read_url(url, config, pick=pick))
 
 
 async def _read_url(url: str, config: FetchConfig, *, pick: str | None = None) -> Thread:
-    import json
-
-    from bot.errors import MalformedInput, ThreadBriefError
-    from bot.fetch.client import parse_link
-    from bot.sources import discourse, hackernews, mastodon, read_bytes, reddit, webpage
-
     parse_link(url)  # a malformed link is refused before any recogniser reads it
     # Threads with a JSON form are read through it: it holds the whole tree, with scores.
     api, parser = reddit.json_url(url), reddit.parse
@@ -82,9 +80,7 @@ async def _read_url(url: str, config: FetchConfig, *, pick: str | None = None) -
                 raise MalformedInput(f"{api} did not answer with valid JSON.") from None
             return parser(document, url=url)
         result = await fetcher.get(url, accept=ACCEPTED)
-        if _is_feed(result.content_type, result.body):
-            from bot.sources import feed
-
+        if is_feed(result.content_type, result.body):
             parsed = feed.parse_feed(result.body, url=result.url)
             item = feed.pick_item(parsed, pick)
             comments, failed = None, None
@@ -97,11 +93,11 @@ async def _read_url(url: str, config: FetchConfig, *, pick: str | None = None) -
                     failed = e.message
             return feed.item_thread(item, parsed, comments, comments_failed=failed)
     if result.content_type in ("text/html", "application/xhtml+xml"):
-        return webpage.parse(result.text(), url=result.url)
+        return webpage.parse(decode(result.body, result.charset), url=result.url)
     return read_bytes(result.body, url=result.url, pick=pick, charset=result.charset)
 
 
-def _is_feed(content_type: str, body: bytes) -> bool:
+def is_feed(content_type: str, body: bytes) -> bool:
     if content_type in ("application/rss+xml", "application/atom+xml"):
         return True
     head = body[:2048].lower()

@@ -18,7 +18,33 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from functools import cache
 
+from bot.text.links import without_addresses
+
 UNDETERMINED = "und"
+
+LANGUAGES = {
+    "ar": "Arabic", "cs": "Czech", "da": "Danish", "de": "German", "el": "Greek",
+    "en": "English", "es": "Spanish", "fi": "Finnish", "fr": "French", "he": "Hebrew",
+    "hu": "Hungarian", "id": "Indonesian", "it": "Italian", "ja": "Japanese", "ko": "Korean",
+    "nl": "Dutch", "no": "Norwegian", "pl": "Polish", "pt": "Portuguese", "ro": "Romanian",
+    "ru": "Russian", "sk": "Slovak", "sv": "Swedish", "th": "Thai", "tr": "Turkish",
+    "uk": "Ukrainian", "zh": "Chinese",
+}  # fmt: skip
+"""English names of the ISO 639-1 codes the text steps know: what a brief shows, and (lowered)
+the names Snowball's stemmers and the stop-word lists go by."""
+
+
+def language_label(code: str) -> str:
+    """What a brief calls a language: "German", "another language" when undetermined."""
+    if code == UNDETERMINED:
+        return "another language"
+    return LANGUAGES.get(code, code)
+
+
+def language_name(code: str) -> str:
+    """Lowercase English name of a code ("fr" -> "french"); English for unknown codes."""
+    return LANGUAGES.get(code, "English").lower()
+
 
 # The most frequent function words of each language: the words a short comment cannot avoid.
 _FUNCTION_WORDS: Mapping[str, str] = {
@@ -110,8 +136,6 @@ def detect_language(text: str) -> str:
     """The ISO 639-1 code of `text`'s language, or "und" when the text does not say enough.
 
     Links and e-mail addresses are left out first: "/o/a/" in a path is not Portuguese."""
-    from bot.text.links import without_addresses
-
     text = without_addresses(text)
     script = _script_language(text)
     if script is not None:

@@ -14,45 +14,13 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+import Stemmer  # PyStemmer
+
+from bot.text.language import language_name
 from bot.text.sentences import split_sentences
 
 # sumy's word rule: a letter, then letters, apostrophes or hyphens.
 _WORD_RE = re.compile(r"[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*", re.UNICODE)
-
-_LANGUAGE_NAMES = {
-    "ar": "arabic",
-    "cs": "czech",
-    "da": "danish",
-    "de": "german",
-    "el": "greek",
-    "en": "english",
-    "es": "spanish",
-    "fi": "finnish",
-    "fr": "french",
-    "he": "hebrew",
-    "hu": "hungarian",
-    "id": "indonesian",
-    "it": "italian",
-    "ja": "japanese",
-    "ko": "korean",
-    "nl": "dutch",
-    "no": "norwegian",
-    "pl": "polish",
-    "pt": "portuguese",
-    "ro": "romanian",
-    "ru": "russian",
-    "sk": "slovak",
-    "sv": "swedish",
-    "th": "thai",
-    "tr": "turkish",
-    "uk": "ukrainian",
-    "zh": "chinese",
-}
-
-
-def language_name(code: str) -> str:
-    """English name of an ISO 639-1 code ("fr" -> "french"); English for unknown codes."""
-    return _LANGUAGE_NAMES.get(code, "english")
 
 
 def tokenize_words(sentence: str) -> tuple[str, ...]:
@@ -73,8 +41,6 @@ def stop_words(code: str) -> frozenset[str]:
 @cache
 def stemmer(code: str) -> Callable[[str], str]:
     """A function word -> stem with the Snowball rules of the language (lowercasing for others)."""
-    import Stemmer  # PyStemmer
-
     name = language_name(code)
     if name not in Stemmer.algorithms():
         return str.lower

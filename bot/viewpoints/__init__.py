@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.brief import Quote, Viewpoint
-from bot.text.language import UNDETERMINED
+from bot.text.language import UNDETERMINED, language_label
 from bot.text.words import tokenize_words
 from bot.thread import Comment, Thread
 from bot.viewpoints import keypoints, stance
@@ -40,19 +40,6 @@ MAX_POINTS = 25
 KEY_WORDS = (4, 25)
 """Words in a sentence that can state a key point: long enough to say something, short enough
 to read at a glance."""
-
-_LANGUAGE_LABELS = {
-    "ar": "Arabic", "cs": "Czech", "da": "Danish", "de": "German", "el": "Greek",
-    "en": "English", "es": "Spanish", "fi": "Finnish", "fr": "French", "he": "Hebrew",
-    "hu": "Hungarian", "id": "Indonesian", "it": "Italian", "ja": "Japanese", "ko": "Korean",
-    "nl": "Dutch", "no": "Norwegian", "pl": "Polish", "pt": "Portuguese", "ro": "Romanian",
-    "ru": "Russian", "sk": "Slovak", "sv": "Swedish", "th": "Thai", "tr": "Turkish",
-    "uk": "Ukrainian", "zh": "Chinese", UNDETERMINED: "another language",
-}  # fmt: skip
-
-
-def language_label(code: str) -> str:
-    return _LANGUAGE_LABELS.get(code, code)
 
 
 @dataclass(frozen=True, slots=True)
