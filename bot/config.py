@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -303,8 +303,6 @@ def with_cluster_flags(
 
 
 def _replace_bot(bot: BotConfig, **changes: Any) -> BotConfig:
-    from dataclasses import replace
-
     return replace(bot, **changes)
 
 

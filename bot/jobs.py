@@ -18,9 +18,12 @@ from typing import TypeVar
 
 from bot.brief import Brief
 from bot.config import FetchConfig
-from bot.errors import Busy, DeadlineExceeded, TooLarge, TooManyComments
+from bot.errors import Busy, DeadlineExceeded, ThreadBriefError, TooLarge, TooManyComments
 from bot.pipeline import BriefOptions, make_brief
-from bot.sources.chat import ChatHistory
+from bot.sources import read_bytes, webpage
+from bot.sources.chat import ChatHistory, article_link, chat_thread
+from bot.sources.limit import check_count
+from bot.sources.url import read_url
 from bot.thread import Thread
 from bot.workers import WorkerPool
 
@@ -46,10 +49,6 @@ class SourceRequest:
 
 def read_chat(history: ChatHistory, fetch: FetchConfig) -> Thread:
     """A conversation as a thread; the link its first message shares is read as the article."""
-    from bot.errors import ThreadBriefError
-    from bot.sources.chat import article_link, chat_thread
-    from bot.sources.url import read_url
-
     link = article_link(history)
     if link is None:
         return chat_thread(history)
@@ -68,14 +67,9 @@ def read_source(
 
     An upload stops being read at its first comment past `max_comments` (TooManyComments).
     """
-    from bot.sources import read_bytes
-    from bot.sources.limit import check_count
-
     if request.chat is not None:
         thread = read_chat(request.chat, fetch)
     elif request.url is not None:
-        from bot.sources.url import read_url
-
         thread = asyncio.run(read_url(request.url, fetch, pick=request.pick))
     else:
         return read_bytes(request.data or b"", pick=request.pick, max_comments=max_comments)
@@ -84,12 +78,8 @@ def read_source(
 
 
 def _warm_up() -> None:
-    """Import the pipeline in each worker at start, and fill the caches a first web page would
-    fill (dateparser's locales), not on the first user's request."""
-    import bot.pipeline
-    import bot.sources  # noqa: F401
-    from bot.sources import webpage
-
+    """Fill, in each worker at start, the caches a first web page would fill (dateparser's
+    locales), not on the first user's request; importing this module imported the pipeline."""
     try:
         webpage.warm_up()
     except Exception:  # warming is an optimisation: a worker that cannot warm still works

@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.errors import BadInput
+from bot.sources import _xml_kind, decode, disqus, feed, mailinglist, wxr
+
 
 @dataclass(frozen=True, slots=True)
 class Entry:
@@ -45,29 +48,20 @@ def busiest_first(entries: list[Entry]) -> tuple[Entry, ...]:
 
 def list_threads(data: bytes) -> Listing:
     """The threads `data` holds, told apart by content like `read_bytes` does."""
-    from bot.errors import BadInput
-    from bot.sources import _xml_kind, decode, mailinglist
-
     text = decode(data).lstrip("\ufeff \t\r\n")
     if not text:
         raise BadInput("The input is empty.")
     kind = _xml_kind(text[:4096]) if text.startswith("<") else None
     if kind == "wxr":
-        from bot.sources import wxr
-
         posts = [
             Entry(p.title, p.comments, link=p.link or None, slug=p.slug or None)
             for p in wxr.list_posts(data)
         ]
         return Listing("WordPress export", busiest_first(posts))
     if kind == "disqus":
-        from bot.sources import disqus
-
         threads = [Entry(t, n, link=link) for t, link, n in disqus.list_threads(data)]
         return Listing("Disqus export", busiest_first(threads), noun="threads")
     if kind == "feed":
-        from bot.sources import feed
-
         parsed = feed.parse_feed(data, allow_empty=True)
         items = [
             Entry(i.title or "", i.comment_count, link=i.link, published=i.published)

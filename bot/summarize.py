@@ -10,7 +10,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot import ranking
 from bot.errors import BadInput
+from bot.text.document import Document, Paragraph, Sentence
 from bot.text.sentences import split_sentences
 from bot.text.words import OfflineTokenizer, stemmer, stop_words
 from bot.thread import Article
@@ -61,8 +63,6 @@ _CLASSES = {
 
 def make_summarizer(algorithm: str, language: str, title: str | None = None) -> Any:
     """A summarizer with sumy's interface, configured for the language."""
-    from bot import ranking
-
     # By name: each ranking (and its numpy, scipy or linear algebra) is imported only when used.
     cls: Any = getattr(ranking, _CLASSES[algorithm])
     summarizer = cls(stemmer(language))
@@ -119,8 +119,6 @@ def _windows(groups: Sequence[Sequence[Any]], size: int) -> Iterator[list[list[A
 
 
 def _document(groups: Sequence[Sequence[Any]]) -> Any:
-    from bot.text.document import Document, Paragraph
-
     return Document(tuple(Paragraph(tuple(g)) for g in groups))
 
 
@@ -139,8 +137,6 @@ def summarize_bounded(
     the article gives its best `count` sentences (or its share, for a ratio) and, for a count,
     those winners are ranked together for the final pick.
     """
-    from bot.text.document import Sentence
-
     tokenizer = OfflineTokenizer(language)
     groups = [
         [Sentence.of(s, tokenizer) for s in split_sentences(p, language)]

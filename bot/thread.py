@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from bot.text.links import is_link_only
+
 
 class SpanKind(StrEnum):
     QUOTE = "quote"
@@ -138,8 +140,6 @@ class Thread:
     def discussion(self) -> Iterator[Comment]:
         """The comments that carry opinions: real comments, not pingbacks or trackbacks, nor a
         comment that is only a link or an e-mail address."""
-        from bot.text.links import is_link_only
-
         return (
             c
             for c in self.comments

@@ -22,6 +22,7 @@ from bot.digest.service import (
     PayloadRefused,
     Poster,
     PostRejected,
+    schedule_of,
 )
 from bot.digest.state import DigestState, Subscription
 from bot.errors import BadInput
@@ -373,8 +374,6 @@ class Digest(commands.GroupCog, group_name="digest", group_description="Schedule
     @app_commands.command(name="resume", description="Resume a paused digest")
     @app_commands.describe(digest=DIGEST_NUMBER)
     async def resume(self, interaction: discord.Interaction, digest: int) -> None:
-        from bot.digest.service import schedule_of
-
         assert interaction.guild_id is not None
         current = await self.state.get(interaction.guild_id, digest)
         now = self.bot.clock.now()

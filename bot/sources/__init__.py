@@ -70,6 +70,7 @@ def decode(data: bytes, declared: str | None = None) -> str:
         return _text_or_refuse(data.decode("utf-8"))
     except UnicodeDecodeError:
         pass
+    # start-up: charset_normalizer costs 0.04 s; only text that is not UTF-8 needs it
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
@@ -113,6 +114,7 @@ def parse_json(obj: object, *, url: str | None = None, max_comments: int | None 
 
 
 def _parse_json(obj: object, *, url: str | None = None, max_comments: int | None = None) -> Thread:
+    # start-up: a file imports only its own reader (all the readers at once cost 0.10 s)
     from bot.sources import discord_export, discourse, hackernews, mastodon, own_json, reddit
 
     if own_json.looks_like(obj):
@@ -194,13 +196,16 @@ def _parse_xml(
     kind: str, data: bytes, url: str | None, pick: str | None, max_comments: int | None
 ) -> Thread:
     if kind == "disqus":
+        # start-up: only its own reader, as above
         from bot.sources import disqus
 
         return disqus.parse(data, pick=pick, url=url, max_comments=max_comments)
     if kind == "wxr":
+        # start-up: only its own reader, as above
         from bot.sources import wxr
 
         return wxr.parse(data, pick=pick, url=url, max_comments=max_comments)
+    # start-up: only its own reader, as above
     from bot.sources import feed
 
     parsed = feed.parse_feed(data, url=url)
@@ -244,9 +249,11 @@ def _parse_text(
     if stripped.startswith("<") and (
         _is_html(stripped) or re.match(r"<!doctype html", stripped[:200], re.IGNORECASE)
     ):
+        # start-up: only its own reader, as above
         from bot.sources import webpage
 
         return webpage.parse(stripped, url=url)
+    # start-up: only its own reader, as above
     from bot.sources import mailinglist, textdump
 
     if mailinglist.looks_like(stripped):

@@ -393,8 +393,8 @@ def _header_registry() -> HeaderRegistry:
 def _mbox_messages(data: bytes) -> list[_Message]:
     if not data.lstrip().startswith(b"From "):
         data = b"From unknown Thu Jan  1 00:00:00 1970\n" + data.lstrip()  # a saved message
-    # The email package's parser, policy and message classes cost 50 ms to import: only an
-    # archive pays for them, not every text told apart from one.
+    # start-up: the email package's parser, policy and message classes cost 50 ms to import:
+    # only an archive pays for them, not every text told apart from one.
     import email.parser
     import email.policy
     import email.utils
@@ -444,6 +444,7 @@ def _first_id(value: str) -> str | None:
 def _sender(msg: EmailMessage) -> tuple[str, str]:
     """(name, address) of the From header, read raw: pipermail writes `andy at example.com
     (Andy Smith)`, which the modern header parser reads as an address without its name."""
+    # start-up: the email package, as above
     import email.header
     import email.utils
 

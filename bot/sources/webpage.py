@@ -140,6 +140,7 @@ def _body(li: Any) -> Any:
 
 
 def _comment_text(li: Any) -> tuple[str, tuple[Span, ...]]:
+    # start-up: lxml.html costs 0.04 s, trafilatura 0.26 s; only web pages need them
     import lxml.html
 
     body = _body(li)
@@ -318,6 +319,7 @@ def warm_up() -> None:
     """Load what the first page's dates would otherwise load: trafilatura and htmldate, and
     dateparser's locale data (every language's month names, its parser), which a fresh process
     builds on first use. A worker calls this at start, so no user waits for it."""
+    # start-up: trafilatura, as above
     import trafilatura
 
     trafilatura.bare_extraction(
@@ -325,6 +327,7 @@ def warm_up() -> None:
         with_metadata=True,
     )
     try:
+        # start-up: htmldate, with trafilatura, as above
         from htmldate.extractors import get_external_parser, month_words
     except ImportError:
         return
@@ -335,6 +338,7 @@ def warm_up() -> None:
 
 
 def parse(html: str, *, url: str | None = None) -> Thread:
+    # start-up: lxml.html and trafilatura, as above
     import lxml.html
     import trafilatura
 
