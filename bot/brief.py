@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.thread import presence
+
 SCHEMA_VERSION = 1
 """Version of the JSON form of a brief; bumped on any incompatible change (README, "JSON")."""
 
@@ -71,9 +73,7 @@ class Counts:
 
     def presence(self) -> str:
         """ "5 of 6 responses present" when the source declared more than it holds."""
-        if self.declared is not None and self.declared != self.comments:
-            return f"{self.comments} of {self.declared} responses present"
-        return f"{self.comments} comment{'' if self.comments == 1 else 's'}"
+        return presence(self.comments, self.declared)
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,8 +55,8 @@ class UnsafeInput(BadInput):
     code = "unsafe-input"
 
 
-class NotFound(BadInput):
-    """The thread, item or post named does not exist (HTTP 404/410, unknown id, no such item)."""
+class NotFoundError(BadInput):
+    """The thread, item, post or digest named does not exist (HTTP 404/410, an unknown id)."""
 
     code = "not-found"
 
@@ -103,10 +103,24 @@ class WorkerLost(ThreadBriefError):
     code = "worker-lost"
 
 
-class Forbidden(ThreadBriefError):
+class PermissionMissing(ThreadBriefError):
     """The user, or the bot, lacks a Discord permission the request needs."""
 
     code = "forbidden"
+
+
+class PostRejected(ThreadBriefError):
+    """Discord refused a digest message for good: the channel is gone or the bot may not post
+    there."""
+
+    code = "post-rejected"
+
+
+class PayloadRefused(PostRejected):
+    """Discord refused this message itself (400: AutoMod, an invalid form): posting the same
+    payload again can only fail again, so it is dropped, not retried."""
+
+    code = "payload-refused"
 
 
 class Busy(ThreadBriefError):

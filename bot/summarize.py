@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import ranking
+from bot.config import ALGORITHMS
 from bot.errors import BadInput
 from bot.text.document import Document, Paragraph, Sentence
 from bot.text.sentences import split_sentences
 from bot.text.words import OfflineTokenizer, stemmer, stop_words
 from bot.thread import Article
 
-ALGORITHMS: tuple[str, ...] = ("lexrank", "textrank", "lsa", "luhn", "kl", "sumbasic", "edmundson")
 DEFAULT_ALGORITHM = "lexrank"
 Count = int | str
 """A number of sentences, or a ratio of the article such as "20%"."""

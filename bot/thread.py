@@ -160,10 +160,15 @@ class Thread:
 
     def presence_line(self) -> str:
         """ "5 of 6 responses present" where a count was declared, else "5 comments"."""
-        n = self.present_count
-        if self.declared_count is not None and self.declared_count != n:
-            return f"{n} of {self.declared_count} responses present"
-        return f"{n} comment{'s' if n != 1 else ''}"
+        return presence(self.present_count, self.declared_count)
+
+
+def presence(present: int, declared: int | None) -> str:
+    """ "5 of 6 responses present" where the source declared another count, else "5 comments":
+    the one wording of how many comments a thread holds."""
+    if declared is not None and declared != present:
+        return f"{present} of {declared} responses present"
+    return f"{present} comment{'s' if present != 1 else ''}"
 
 
 def parents_first(comments: list[Comment]) -> tuple[Comment, ...]:

@@ -118,8 +118,9 @@ class ExpiredPages(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PAGE
         )
 
 
-class Progress:
-    """Edits the deferred reply with what is happening (a few edits per brief, no more)."""
+class ProgressReply:
+    """A `bot.jobs.Progress` that edits the deferred reply with what is happening (a few edits
+    per brief, no more)."""
 
     def __init__(self, interaction: discord.Interaction) -> None:
         self.interaction = interaction

@@ -16,16 +16,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.digest.scheduler import Scheduler
-from bot.digest.service import (
-    DigestService,
-    DigestSettings,
-    PayloadRefused,
-    Poster,
-    PostRejected,
-    schedule_of,
-)
+from bot.digest.service import DigestService, DigestSettings, Poster, resumed_run
 from bot.digest.state import DigestState, Subscription
-from bot.errors import BadInput
+from bot.errors import BadInput, PayloadRefused, PostRejected
 from bot.render.digest import Payload, has_marker
 from bot.render.markdown import (
     CONTENT_LIMIT,
@@ -376,8 +369,7 @@ class Digest(commands.GroupCog, group_name="digest", group_description="Schedule
     async def resume(self, interaction: discord.Interaction, digest: int) -> None:
         assert interaction.guild_id is not None
         current = await self.state.get(interaction.guild_id, digest)
-        now = self.bot.clock.now()
-        following = schedule_of(current).next_after(now, anchor=current.created_at)
+        following = resumed_run(current, self.bot.clock.now())
         resumed = await self.state.set_paused(interaction.guild_id, digest, False, following)
         self.scheduler.poke()
         await interaction.response.send_message(

@@ -8,32 +8,18 @@ Nothing read is stored: the records live for one command.
 from __future__ import annotations
 
 import asyncio
-import re
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import discord
 
-from bot.errors import BadInput, Forbidden
+from bot.errors import BadInput, PermissionMissing
+from bot.jobs import Progress
 from bot.sources.chat import ChatHistory, ChatMessage
 
 PROGRESS_EVERY = 200
-_SPAN = re.compile(r"^\s*(\d+)\s*(m|min|minutes?|h|hours?|d|days?|w|weeks?)\s*$", re.IGNORECASE)
-_UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def parse_since(text: str) -> timedelta:
-    """ "90m", "6h", "3d", "2w": how far back to read."""
-    match = _SPAN.match(text)
-    if match is None or int(match.group(1)) == 0:
-        raise BadInput(
-            f"'{text[:40]}' is not a span of time.",
-            hint="Write it like 90m, 6h, 3d or 2w.",
-        )
-    seconds = int(match.group(1)) * _UNITS[match.group(2)[0].lower()]
-    return timedelta(seconds=min(seconds, 400 * 86400))
 
 
 def subject(channel: object) -> str | None:
@@ -134,16 +120,13 @@ async def server_names(channel: object, messages: list[discord.Message]) -> dict
     return names
 
 
-Progress = Callable[[str], Awaitable[None]]
-
-
 @contextmanager
 def _refusals(channel: object) -> Iterator[None]:
     """Discord's refusals while paging (a permission removed meanwhile, a deleted channel)."""
     try:
         yield
     except discord.Forbidden:
-        raise Forbidden(
+        raise PermissionMissing(
             f"Discord refused to show the history of {place_name(channel)} to ThreadBrief.",
             hint="It needs the View Channel and Read Message History permissions there.",
         ) from None

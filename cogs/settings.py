@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.commands import brief_options, changed_settings
+from bot.config import Algorithm
 from bot.digest.schedule import timezone as check_timezone
 from bot.runner import ThreadBriefBot
 from bot.store import GuildSettings
 
-Algorithm = Literal["lexrank", "textrank", "lsa", "luhn", "kl", "sumbasic", "edmundson"]
-
 
 def describe(settings: GuildSettings, bot: ThreadBriefBot) -> str:
-    d = bot.config.brief
+    shown = brief_options(bot.config.brief, settings)
     channels = ", ".join(f"<#{c}>" for c in sorted(settings.auto_channels)) or "none (off)"
     return (
-        f"**Algorithm:** {settings.algorithm or d.algorithm}\n"
-        f"**Summary sentences:** {settings.sentences or d.sentences}\n"
-        f"**Viewpoints per page:** {settings.viewpoints or d.viewpoints}\n"
+        f"**Algorithm:** {shown.algorithm}\n"
+        f"**Summary sentences:** {shown.sentences}\n"
+        f"**Viewpoints per page:** {shown.viewpoints}\n"
         f"**Auto-summary channels:** {channels}\n"
         f"**Digest timezone:** {settings.timezone or 'UTC'}\n"
         f"**Digest role:** {f'<@&{settings.digest_role}>' if settings.digest_role else 'none'}"
@@ -68,12 +67,12 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
         if timezone is not None:
             timezone = check_timezone(timezone).key
         current = await self.bot.store.guild_settings(interaction.guild_id)
-        updated = replace(
+        updated = changed_settings(
             current,
-            algorithm=algorithm or current.algorithm,
-            sentences=sentences or current.sentences,
-            viewpoints=viewpoints or current.viewpoints,
-            timezone=timezone or current.timezone,
+            algorithm=algorithm,
+            sentences=sentences,
+            viewpoints=viewpoints,
+            timezone=timezone,
         )
         await self.bot.store.save_guild_settings(updated)
         await self._reply(interaction, updated)

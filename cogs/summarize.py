@@ -9,21 +9,28 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
-from typing import Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import BadInput, Busy, Forbidden, ThreadBriefError, TooLarge
+from bot.commands import (
+    brief_options,
+    history_limit,
+    parse_since,
+    private_by_default,
+    require_readable,
+)
+from bot.config import Algorithm
+from bot.errors import BadInput, Busy, PermissionMissing, ThreadBriefError, TooLarge
 from bot.jobs import SourceRequest
 from bot.pipeline import BriefOptions
 from bot.render.embeds import brief_pages
 from bot.runner import ThreadBriefBot
 from bot.sources.chat import ChatHistory
 from bot.text.links import find_urls
-from cogs.brief_view import BriefView, ExpiredPages, Progress
-from cogs.history import parse_since, place_name, read_from, read_recent
+from cogs.brief_view import BriefView, ExpiredPages, ProgressReply
+from cogs.history import place_name, read_from, read_recent
 
 log = logging.getLogger("threadbrief.summarize")
 
@@ -37,7 +44,6 @@ TOKEN_LIFETIME = timedelta(minutes=15)
 """How long Discord accepts edits and followups of an interaction."""
 ANSWER_MARGIN = timedelta(seconds=30)
 """Time kept for the last edit, or for the message that says the brief could not be made."""
-Algorithm = Literal["lexrank", "textrank", "lsa", "luhn", "kl", "sumbasic", "edmundson"]
 
 
 class Summarize(commands.Cog):
@@ -68,15 +74,14 @@ class Summarize(commands.Cog):
         algorithm: str | None,
         viewpoints: int | None,
     ) -> BriefOptions:
-        defaults = self.bot.config.brief
         saved = await self.bot.store.guild_settings(guild_id) if guild_id else None
-        return BriefOptions(
-            algorithm=algorithm or (saved and saved.algorithm) or defaults.algorithm,
-            sentences=sentences or (saved and saved.sentences) or defaults.sentences,
-            viewpoints=viewpoints or (saved and saved.viewpoints) or defaults.viewpoints,
-            quotes=defaults.quotes,
-            max_sentences=defaults.max_sentences,
-        ).checked()
+        return brief_options(
+            self.bot.config.brief,
+            saved,
+            algorithm=algorithm,
+            sentences=sentences,
+            viewpoints=viewpoints,
+        )
 
     async def _attachment_request(self, attachment: discord.Attachment) -> SourceRequest:
         limit = self.bot.config.bot.max_attachment_mb
@@ -114,7 +119,9 @@ class Summarize(commands.Cog):
         left = interaction.created_at + TOKEN_LIFETIME - ANSWER_MARGIN - discord.utils.utcnow()
         try:
             async with asyncio.timeout(max(0.0, left.total_seconds())) as deadline:
-                brief, _thread = await self.bot.jobs.run(request, options, Progress(interaction))
+                brief, _thread = await self.bot.jobs.run(
+                    request, options, ProgressReply(interaction)
+                )
         except TimeoutError:
             if not deadline.expired():
                 raise
@@ -199,13 +206,13 @@ class Summarize(commands.Cog):
     ) -> None:
         channel = self._readable_channel(interaction)
         span = parse_since(since) if since is not None else None
-        limit = self._history_limit(messages)
+        limit = history_limit(messages, self.bot.config.bot.history_messages)
         options = await self._options(interaction.guild_id, None, None, viewpoints)
         private = await self._private_by_default(interaction) if private is None else private
         self.bot.jobs.claim(interaction.user.id)
         await interaction.response.defer(ephemeral=private, thinking=True)
         history = await read_recent(
-            channel, limit=limit, since=span, include_bots=bots, progress=Progress(interaction)
+            channel, limit=limit, since=span, include_bots=bots, progress=ProgressReply(interaction)
         )
         await self._brief_history(interaction, history, options)
 
@@ -238,37 +245,17 @@ class Summarize(commands.Cog):
         history = await read_from(
             channel,
             message,
-            limit=self._history_limit(None),
+            limit=history_limit(None, self.bot.config.bot.history_messages),
             include_bots=False,
-            progress=Progress(interaction),
+            progress=ProgressReply(interaction),
         )
         await self._brief_history(interaction, history, options)
 
     async def _brief_history(
         self, interaction: discord.Interaction, history: ChatHistory, options: BriefOptions
     ) -> None:
-        readable = [m for m in history.messages if m.content.strip() and not m.system]
-        if not readable:
-            raise BadInput(
-                f"There is nothing to brief in {history.place}: "
-                f"{len(history.messages):,} messages read, none with text the bot may read.",
-                hint=(
-                    "This bot runs without the Message Content intent, so Discord hides message "
-                    "text from it: its owner can turn the intent on (bot.message_content)."
-                    if not self.bot.config.bot.message_content
-                    else "Try a channel or a span with more conversation."
-                ),
-            )
-        await self._run(interaction, SourceRequest(chat=history), options)
-
-    def _history_limit(self, asked: int | None) -> int:
-        most = self.bot.config.bot.history_messages
-        if asked is not None and asked > most:
-            raise TooLarge(
-                f"This bot reads at most {most:,} messages of history.",
-                hint=f"Ask for {most:,} or fewer, or a shorter span with since:.",
-            )
-        return asked or most
+        readable = require_readable(history, message_content=self.bot.config.bot.message_content)
+        await self._run(interaction, SourceRequest(chat=readable), options)
 
     def _readable_channel(self, interaction: discord.Interaction) -> discord.abc.Messageable:
         """The channel, once both the member and the bot may read its history."""
@@ -280,12 +267,12 @@ class Summarize(commands.Cog):
             )
         mine, theirs = interaction.permissions, interaction.app_permissions
         if not (mine.view_channel and mine.read_message_history):
-            raise Forbidden(
+            raise PermissionMissing(
                 "You cannot read this channel's history, so it cannot be briefed for you.",
                 hint="Only members who can read a conversation can brief it.",
             )
         if not (theirs.view_channel and theirs.read_message_history):
-            raise Forbidden(
+            raise PermissionMissing(
                 f"ThreadBrief cannot read {place_name(channel)}: it needs the View Channel and "
                 "Read Message History permissions here.",
                 hint="Ask an admin to grant them to the bot's role in this channel.",
@@ -294,13 +281,13 @@ class Summarize(commands.Cog):
             # A voice channel's chat is readable only with Connect; without it Discord shows
             # an empty history rather than an error.
             if not mine.connect:
-                raise Forbidden(
+                raise PermissionMissing(
                     "You cannot connect to this voice channel, so its chat cannot be briefed "
                     "for you.",
                     hint="Only members who can read a conversation can brief it.",
                 )
             if not theirs.connect:
-                raise Forbidden(
+                raise PermissionMissing(
                     f"ThreadBrief cannot read the chat of {place_name(channel)}: in a voice "
                     "channel it needs the Connect permission too.",
                     hint="Ask an admin to allow Connect for the bot's role in this channel.",
@@ -308,13 +295,10 @@ class Summarize(commands.Cog):
         return channel
 
     async def _private_by_default(self, interaction: discord.Interaction) -> bool:
-        """Private unless the admins chose this channel for briefs (auto-summary)."""
-        if interaction.guild_id is None or interaction.channel_id is None:
-            return True
-        settings = await self.bot.store.guild_settings(interaction.guild_id)
-        channel = interaction.channel
-        parent = getattr(channel, "parent_id", None)
-        return not ({interaction.channel_id, parent} & settings.auto_channels)
+        guild_id = interaction.guild_id
+        settings = await self.bot.store.guild_settings(guild_id) if guild_id else None
+        parent = getattr(interaction.channel, "parent_id", None)
+        return private_by_default(settings, interaction.channel_id, parent)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:

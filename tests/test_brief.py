@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from rich.console import Console
 
 from bot.errors import BadInput
 from bot.pipeline import BriefOptions, make_brief
+from bot.render.embeds import brief_pages
+from bot.render.terminal import render
 from bot.summarize import ALGORITHMS
 from bot.text.sentences import split_sentences
 from bot.thread import Article, Comment, Span, Thread
@@ -95,6 +100,15 @@ def test_thread_with_no_comments_says_so() -> None:
     brief = make_brief(Thread(source="test", article=ARTICLE))
     assert brief.viewpoints == () and brief.counts.comments == 0
     assert brief.summary
+    [page] = brief_pages(brief).embeds
+    assert page["description"].startswith("**0 comments**")
+    assert page["description"].endswith("No comments to group.")
+    assert "fields" not in page
+    console = Console(width=100, record=True, file=io.StringIO())
+    render(brief, console)
+    shown = console.export_text()
+    assert "0 comments" in shown
+    assert shown.index("What commenters argue") < shown.index("No comments to group.")
 
 
 @pytest.mark.parametrize("n", [1, 2, 3])
@@ -108,10 +122,42 @@ def test_tiny_threads_still_give_viewpoints(n: int) -> None:
     assert all(v.quotes for v in brief.viewpoints)
 
 
+POINTS = {
+    "cost": [
+        "The budget is far too high and taxpayers will pay for the overruns.",
+        "Three hundred million for one tram line is a waste of public money.",
+        "Every tram project went over budget and taxpayers paid the overruns.",
+        "The budget will grow and taxpayers will pay the overruns again.",
+        "Public money should not fund a tram whose budget keeps growing.",
+    ],
+    "air": [
+        "The tram will cut traffic in the centre and make the air cleaner.",
+        "Cleaner air in the centre is worth it, cars pollute every morning.",
+        "Cars clog the centre and the air is dirty; the tram cuts that traffic.",
+        "Less traffic means cleaner air for the children in the centre.",
+    ],
+    "shops": [
+        "Shops on the main street will close during four years of works.",
+        "Shop owners will lose customers while the street is closed for works.",
+        "The compensation fund for shops comes too late to save the main street.",
+    ],
+    "bikes": [
+        "A protected bike lane would cost less and help cyclists more.",
+        "Cyclists need a bike lane far more than a tram line.",
+    ],
+}
+
+
 def test_heavier_viewpoints_come_first() -> None:
-    brief = make_brief(big_thread(200))
-    sizes = [v.size for v in brief.viewpoints]
-    assert sizes[0] == max(sizes)
+    lightest_first = [
+        Comment(id=f"{point}{i}", text=text, author=f"{point}-{i}")
+        for point, texts in reversed(POINTS.items())
+        for i, text in enumerate(texts)
+    ]
+    brief = make_brief(Thread(source="test", article=ARTICLE, comments=tuple(lightest_first)))
+    shown = [sorted(v.comment_ids) for v in brief.viewpoints]
+    assert shown == [[f"{point}{i}" for i in range(len(t))] for point, t in POINTS.items()]
+    assert [v.size for v in brief.viewpoints] == [5, 4, 3, 2]
 
 
 def test_discussion_without_article_is_a_discussion_brief() -> None:

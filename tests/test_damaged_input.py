@@ -112,8 +112,8 @@ def test_reddit_values_of_the_wrong_type_are_absent() -> None:
 
 def test_an_integer_title_renders_in_the_embed() -> None:
     thread = read_bytes(reddit({"title": 7, "selftext": "Tram or bus?"}, [t1("a", "Tram.")]))
-    pages = brief_pages(make_brief(thread, BriefOptions()))
-    assert pages  # rendered without a TypeError
+    [page] = brief_pages(make_brief(thread, BriefOptions())).embeds
+    assert page["title"] == "7"
 
 
 def test_hacker_news_text_list_and_points_string() -> None:

@@ -14,7 +14,7 @@ from aiohttp import web
 from aiohttp.abc import AbstractResolver, ResolveResult
 
 from bot.config import FetchConfig
-from bot.errors import FetchError, NotFound, RateLimited
+from bot.errors import FetchError, NotFoundError, RateLimited
 from bot.fetch import Fetcher, FetchSettings
 from bot.sources.url import read_url
 from tests.localweb import serving
@@ -115,7 +115,7 @@ async def test_client_errors_are_not_retried(site, name: str) -> None:
     base, seen = site
     f, delays = fetcher()
     async with f:
-        with pytest.raises(FetchError if name == "nope" else NotFound):
+        with pytest.raises(FetchError if name == "nope" else NotFoundError):
             await f.get(f"{base}/{name}")
     assert len(seen[name]) == 1 and delays.waits == []
 
@@ -199,6 +199,6 @@ async def test_a_bad_certificate_says_so_and_is_not_retried(self_signed: ssl.SSL
 async def test_a_hacker_news_error_names_the_site_the_user_linked(site) -> None:
     base, _ = site
     config = FetchConfig(allow_loopback=True, hackernews_api=f"{base}/gone")
-    with pytest.raises(NotFound) as caught:
+    with pytest.raises(NotFoundError) as caught:
         await read_url("https://news.ycombinator.com/item?id=4100", config)
     assert caught.value.message.startswith("news.ycombinator.com (read through 127.0.0.1)")

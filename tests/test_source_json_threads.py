@@ -11,7 +11,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.config import FetchConfig
-from bot.errors import NotFound, ThreadBriefError
+from bot.errors import NotFoundError, ThreadBriefError
 from bot.sources import hackernews, parse_json, read_bytes
 from bot.sources.hackernews import algolia_url, item_id
 from bot.sources.html_text import html_to_text
@@ -171,7 +171,7 @@ def test_hacker_news_firebase_items_build_the_same_tree() -> None:
 
 
 def test_unknown_hacker_news_item_is_not_found() -> None:
-    with pytest.raises(NotFound, match="no item"):
+    with pytest.raises(NotFoundError, match="no item"):
         hackernews.parse({"status": 404, "error": "Not Found"})
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.errors import MalformedInput, NotFound, ThreadBriefError, UnsafeInput
+from bot.errors import MalformedInput, NotFoundError, ThreadBriefError, UnsafeInput
 from bot.sources import read_bytes
 from bot.sources.feed import parse_feed, pick_item
 from bot.sources.wxr import list_posts, parse
@@ -64,7 +64,7 @@ def test_without_a_pick_the_busiest_post_is_briefed_and_the_note_says_how_to_cho
 
 
 def test_a_pick_that_matches_nothing_lists_some_posts(sample) -> None:
-    with pytest.raises(NotFound, match="Posts include"):
+    with pytest.raises(NotFoundError, match="Posts include"):
         parse(sample("wordpress-theme-unit-test.wxr.xml").read_bytes(), pick="no such post")
 
 

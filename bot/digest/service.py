@@ -22,7 +22,7 @@ from bot.config import FetchConfig
 from bot.digest.items import Candidate, Candidates, brief_candidate, read_candidates
 from bot.digest.schedule import Schedule, parse_schedule
 from bot.digest.state import DigestState, OutboxRow, PlannedMessage, Subscription
-from bot.errors import BadInput, ThreadBriefError
+from bot.errors import BadInput, PayloadRefused, PostRejected, ThreadBriefError
 from bot.pipeline import BriefOptions
 from bot.render.digest import Payload, digest_messages, nothing_new, with_marker
 from bot.render.markdown import clip, safe
@@ -31,15 +31,6 @@ log = logging.getLogger("threadbrief.digest")
 
 MAX_DOUBLINGS = 16
 """Retry delays double up to this many times (then `longest_retry` holds anyway)."""
-
-
-class PostRejected(Exception):
-    """Discord refused a message for good: the channel is gone or the bot may not post there."""
-
-
-class PayloadRefused(PostRejected):
-    """Discord refused this message itself (400: AutoMod, an invalid form): posting the same
-    payload again can only fail again, so it is dropped, not retried."""
 
 
 class Poster(Protocol):
@@ -110,6 +101,12 @@ def destined(
 
 def schedule_of(subscription: Subscription) -> Schedule:
     return parse_schedule(subscription.schedule, subscription.timezone)
+
+
+def resumed_run(subscription: Subscription, now: datetime) -> datetime:
+    """When a digest resumed at `now` runs next: its schedule's next time, kept on the times it
+    was created on ("every 6h" from its creation), not at once for the runs it missed paused."""
+    return schedule_of(subscription).next_after(now, anchor=subscription.created_at)
 
 
 class DigestService:
@@ -211,10 +208,8 @@ class DigestService:
                 messages = [PlannedMessage(nothing_new(plan.source_title), ())]
             messages = destined(subscription, plan, messages)
             await self._deliver(await self.state.plan(subscription, messages, now))
-        except ThreadBriefError as error:
+        except ThreadBriefError as error:  # the source's, or Discord's refusal (PostRejected)
             return await self._failed(subscription, now, next_run, error.user_message())
-        except PostRejected as error:
-            return await self._failed(subscription, now, next_run, str(error))
         except Exception:
             log.exception("digest %s failed", subscription.id)
             reason = "Discord or the source did not answer as expected; retrying later."

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.errors import BadInput, NotFound
+from bot.errors import BadInput, NotFoundError
 from bot.store import Store
 
 _COLUMNS = (
@@ -177,7 +177,7 @@ class DigestState:
         ) as cursor:
             row = await cursor.fetchone()
         if row is None:
-            raise NotFound(
+            raise NotFoundError(
                 f"This server has no digest #{subscription_id}.",
                 hint="/digest list shows the numbers.",
             )

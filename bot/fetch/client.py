@@ -7,7 +7,7 @@
   brotli are decompressed here, incrementally, with the same cap (a small bomb is still refused).
 * Timeouts, dropped connections and 5xx answers are retried with jittered exponential backoff;
   what retrying cannot fix is not retried: a name that does not resolve, a bad certificate, 4xx
-  answers (AccessDenied, NotFound, RateLimited). A 429 or 503 with Retry-After is retried after
+  answers (AccessDenied, NotFoundError, RateLimited). A 429 or 503 with Retry-After is retried after
   the wait it asks for, when that fits in the time limit.
 * A small cache sends If-None-Match / If-Modified-Since and serves its copy on 304.
 """
@@ -39,7 +39,7 @@ from bot.errors import (
     FetchError,
     FetchRefused,
     MalformedInput,
-    NotFound,
+    NotFoundError,
     RateLimited,
     TooLarge,
     UnsupportedSource,
@@ -419,7 +419,7 @@ class Fetcher:
                 hint="Copy the page as text and upload it instead.",
             )
         if status in (404, 410):
-            raise NotFound(
+            raise NotFoundError(
                 f"{name} says this page does not exist (HTTP {status}).", hint="Check the link."
             )
         if status == 429:

@@ -6,11 +6,12 @@ terminal the same brief `/summarize here` gives in Discord. Reactions count as t
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from bot.errors import MalformedInput
 from bot.sources.chat import ChatHistory, ChatMessage, chat_thread
+from bot.sources.dates import iso_date
 from bot.sources.json_values import as_dict, as_list
 from bot.sources.markdown_text import discord_to_text
 from bot.thread import Thread
@@ -33,11 +34,9 @@ def _count(value: Any) -> int:
 
 
 def _date(value: Any) -> datetime:
-    try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        raise MalformedInput(f"This Discord export has a message dated {value!r}.") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    if (parsed := iso_date(value)) is None:
+        raise MalformedInput(f"This Discord export has a message dated {value!r}.")
+    return parsed
 
 
 def _message(raw: Any, guild: str, channel: str, number: int) -> ChatMessage:

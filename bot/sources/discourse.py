@@ -8,10 +8,10 @@ only its first posts: `missing_post_ids` names the rest, which the URL reader fe
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 
 from bot.errors import MalformedInput
+from bot.sources.dates import iso_date
 from bot.sources.html_text import html_to_text
 from bot.thread import Article, Comment, Thread
 
@@ -74,15 +74,6 @@ def _html(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _date(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
 def _number(value: Any) -> int | None:
     """A post number: Discourse's are integers; a saved file may hold anything."""
     return value if isinstance(value, int) and not isinstance(value, bool) else None
@@ -115,7 +106,7 @@ def parse(obj: object, *, url: str | None = None) -> Thread:
                 spans=spans,
                 parent_id=parent if parent != str(first.get("id")) else None,
                 author=post.get("name") or post.get("username"),
-                published=_date(post.get("created_at")),
+                published=iso_date(post.get("created_at")),
                 score=likes if isinstance(likes, int) else None,
                 url=f"{base}/{post.get('post_number')}" if base else None,
             )
@@ -126,7 +117,7 @@ def parse(obj: object, *, url: str | None = None) -> Thread:
         paragraphs=tuple(p for p in body.split("\n\n") if p),
         author=first.get("name") or first.get("username"),
         url=base,
-        published=_date(first.get("created_at")),
+        published=iso_date(first.get("created_at")),
     )
     declared = obj.get("posts_count")
     notes = []

@@ -7,10 +7,10 @@ e-mails are never read.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from xml.etree.ElementTree import Element
 
-from bot.errors import NotFound
+from bot.errors import NotFoundError
+from bot.sources.dates import iso_date
 from bot.sources.html_text import html_to_text
 from bot.sources.limit import check_count
 from bot.sources.safexml import parse_xml
@@ -18,16 +18,6 @@ from bot.thread import Article, Comment, Thread, parents_first
 
 NS = "{http://disqus.com}"
 DSQ = "{http://disqus.com/disqus-internals}id"
-
-
-def _date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _ref(element: Element, name: str) -> str | None:
@@ -65,7 +55,7 @@ def parse(
     for post in posts:
         counts[_ref(post, "thread")] = counts.get(_ref(post, "thread"), 0) + 1
     if not threads:
-        raise NotFound("This Disqus export has no threads.")
+        raise NotFoundError("This Disqus export has no threads.")
     notes: list[str] = []
     if pick is None:
         chosen = max(threads, key=lambda t: counts.get(t, 0))
@@ -85,7 +75,7 @@ def parse(
         ]
         if not matches:
             some = ", ".join(f'"{t.findtext(f"{NS}title")}"' for t in list(threads.values())[:5])
-            raise NotFound(
+            raise NotFoundError(
                 f'No thread in this export matches "{pick}".', hint=f"Threads include {some}."
             )
         chosen = matches[0]
@@ -107,7 +97,7 @@ def parse(
                 text=text,
                 spans=spans,
                 author=post.findtext(f"{NS}author/{NS}name"),
-                published=_date(post.findtext(f"{NS}createdAt")),
+                published=iso_date(post.findtext(f"{NS}createdAt")),
             )
         )
     body, _ = html_to_text(thread.findtext(f"{NS}message") or "")
@@ -116,7 +106,7 @@ def parse(
         title=thread.findtext(f"{NS}title"),
         paragraphs=tuple(p for p in body.split("\n\n") if p),
         url=link,
-        published=_date(thread.findtext(f"{NS}createdAt")),
+        published=iso_date(thread.findtext(f"{NS}createdAt")),
     )
     return Thread(
         source="disqus",

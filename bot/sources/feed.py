@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from email.utils import parseaddr, parsedate_to_datetime
 from xml.etree.ElementTree import Element
 
-from bot.errors import BadInput, NotFound
+from bot.errors import BadInput, NotFoundError
+from bot.sources.dates import iso_date
 from bot.sources.html_text import html_to_text
 from bot.sources.safexml import parse_forgiving
 from bot.thread import Article, Comment, Thread
@@ -52,16 +53,15 @@ def _date(value: str | None) -> datetime | None:
     if not value:
         return None
     value = value.strip()
+    if (iso := iso_date(value)) is not None:
+        return iso
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        try:
-            parsed = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError, OverflowError):
-            loose = _loose_date(value)
-            if loose is None:
-                return None
-            parsed = loose
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        loose = _loose_date(value)
+        if loose is None:
+            return None
+        parsed = loose
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
@@ -172,7 +172,7 @@ def pick_item(feed: Feed, pick: str | None = None) -> FeedItem:
             or wanted in (item.title or "").lower()
         ):
             return item
-    raise NotFound(
+    raise NotFoundError(
         f'No item in this feed matches "{pick}".', hint=f'Items include "{feed.items[0].title}".'
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.errors import MalformedInput, NotFound
+from bot.errors import MalformedInput, NotFoundError
 from bot.sources.checked import whole_number
 from bot.sources.html_text import html_to_text
 from bot.sources.json_values import from_unix
@@ -199,7 +199,7 @@ def _thread(
 def parse(obj: object, *, url: str | None = None, max_comments: int | None = None) -> Thread:
     del url
     if obj is None or (isinstance(obj, dict) and obj.get("status") == 404):
-        raise NotFound("Hacker News has no item with this id.", hint="Check the link.")
+        raise NotFoundError("Hacker News has no item with this id.", hint="Check the link.")
     if isinstance(obj, dict) and "children" in obj:
         return _algolia(obj, max_comments)
     if isinstance(obj, dict):

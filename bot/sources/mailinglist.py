@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from bot.errors import BadInput, MalformedInput, NotFound
+from bot.errors import BadInput, MalformedInput, NotFoundError
 from bot.thread import Article, Comment, Span, SpanKind, Thread
 
 if TYPE_CHECKING:
@@ -536,7 +536,7 @@ def _pick_thread(
                 ):
                     return group, None
         some = ", ".join(_label(g) for g in threads[:5])
-        raise NotFound(
+        raise NotFoundError(
             f'No thread in this archive has the subject "{pick}".', hint=f"Threads: {some}."
         )
     if len(threads) == 1:

@@ -7,10 +7,10 @@ The thread's root (the first ancestor, or the status itself) is the article; des
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 
 from bot.errors import MalformedInput
+from bot.sources.dates import iso_date
 from bot.sources.html_text import html_to_text
 from bot.sources.json_values import as_list
 from bot.text.language import UNDETERMINED, detect_language
@@ -42,13 +42,6 @@ def looks_like(obj: object) -> bool:
 
 def _html(value: Any) -> str:
     return value if isinstance(value, str) else ""
-
-
-def _date(value: Any) -> datetime | None:
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def _name(status: dict[str, Any]) -> str | None:
@@ -105,7 +98,7 @@ def parse(status: object, context: object, *, url: str | None = None) -> Thread:
         author=_name(root),
         site="Mastodon",
         url=root.get("url") or url,
-        published=_date(root.get("created_at")),
+        published=iso_date(root.get("created_at")),
         language=_language(root, body),
     )
     comments = []
@@ -122,7 +115,7 @@ def parse(status: object, context: object, *, url: str | None = None) -> Thread:
                 spans=spans,
                 parent_id=str(parent) if parent and str(parent) != str(root.get("id")) else None,
                 author=_name(item),
-                published=_date(item.get("created_at")),
+                published=iso_date(item.get("created_at")),
                 score=favourites if isinstance(favourites, int) else None,
                 language=_language(item, text),
                 url=item.get("url") if isinstance(item.get("url"), str) else None,

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.errors import MalformedInput
+from bot.sources.dates import iso_date
 from bot.sources.limit import check_count
 from bot.thread import Article, Comment, CommentKind, Span, SpanKind, Thread
 
@@ -45,10 +46,9 @@ def _date(obj: dict[str, Any], key: str, where: str) -> datetime | None:
     value = _str(obj, key, where)
     if value is None:
         return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        raise _fail(f"{where}.{key}", f"'{value[:40]}' is not an ISO date") from None
+    if (parsed := iso_date(value)) is None:
+        raise _fail(f"{where}.{key}", f"'{value[:40]}' is not an ISO date")
+    return parsed
 
 
 def _article(obj: object) -> Article | None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import copy
 import json
 import re
-from datetime import UTC, datetime
 from typing import Any
 
 from bot.errors import AccessDenied, BadInput
+from bot.sources.dates import iso_date
 from bot.sources.html_text import html_to_text
 from bot.thread import Article, Comment, CommentKind, Span, Thread
 
@@ -69,16 +69,6 @@ _BYLINE_JUNK = re.compile(
     re.I,
 )
 _PING = re.compile(r"^\s*(?:pingback|trackback)\s*:\s*", re.I)
-
-
-def _date(value: object) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _classes(node: Any) -> set[str]:
@@ -192,7 +182,7 @@ def _wordpress(tree: Any) -> list[Comment]:
                         text=text,
                         spans=spans,
                         author=_author(li) if kind is CommentKind.COMMENT else None,
-                        published=_date(when.get("datetime")) if when is not None else None,
+                        published=iso_date(when.get("datetime")) if when is not None else None,
                         kind=kind,
                     )
                 )
@@ -296,7 +286,7 @@ def _json_ld(tree: Any) -> list[Comment]:
                         parent_id=above,
                         text=text.strip(),
                         author=name if isinstance(name, str) else None,
-                        published=_date(item.get("dateCreated")),
+                        published=iso_date(item.get("dateCreated")),
                     )
                 )
             replies = item.get("comment", [])
@@ -388,7 +378,7 @@ def parse(html: str, *, url: str | None = None) -> Thread:
         author=author,
         site=getattr(document, "sitename", None),
         url=url,
-        published=_date(getattr(document, "date", None)),
+        published=iso_date(getattr(document, "date", None)),
     )
     return Thread(
         source="web-page",

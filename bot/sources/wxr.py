@@ -11,10 +11,10 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from xml.etree.ElementTree import Element
 
-from bot.errors import NotFound
+from bot.errors import NotFoundError
+from bot.sources.dates import iso_date
 from bot.sources.html_text import html_to_text
 from bot.sources.limit import check_count
 from bot.sources.safexml import parse_xml
@@ -55,13 +55,6 @@ def _text(html: str) -> tuple[str, tuple]:  # type: ignore[type-arg]
     return html_to_text(cleaned)
 
 
-def _date(value: str) -> datetime | None:
-    try:
-        return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
-    except ValueError:
-        return None
-
-
 def _items(root: Element) -> list[Element]:
     channel = root.find("channel")
     return (
@@ -97,7 +90,7 @@ def list_posts(data: bytes) -> tuple[PostSummary, ...]:
 
 def _pick(items: list[Element], pick: str | None) -> tuple[Element, str | None]:
     if not items:
-        raise NotFound("This WordPress export has no posts or pages.")
+        raise NotFoundError("This WordPress export has no posts or pages.")
     if pick is None:
         best = max(items, key=_approved)
         note = None
@@ -124,7 +117,7 @@ def _pick(items: list[Element], pick: str | None) -> tuple[Element, str | None]:
             if any((n == wanted) if exact else (wanted in n) for n in names if n):
                 return item, None
     some = ", ".join(f'"{i.findtext("title")}"' for i in items[:5])
-    raise NotFound(f'No post in this export matches "{pick}".', hint=f"Posts include {some}.")
+    raise NotFoundError(f'No post in this export matches "{pick}".', hint=f"Posts include {some}.")
 
 
 def parse(
@@ -145,7 +138,7 @@ def parse(
         author=item.findtext(CREATOR),
         site=site,
         url=link,
-        published=_date(_wp(item, "post_date_gmt")),
+        published=iso_date(_wp(item, "post_date_gmt")),
     )
     comments: list[Comment] = []
     hidden = 0
@@ -167,7 +160,7 @@ def parse(
                 text=body,
                 spans=spans,
                 author=html.unescape(_wp(record, "comment_author")) or None,
-                published=_date(_wp(record, "comment_date_gmt")),
+                published=iso_date(_wp(record, "comment_date_gmt")),
                 kind=kind,
                 url=f"{link}#comment-{cid}" if link else None,
             )

@@ -1,0 +1,120 @@
+"""What the bot's commands decide, apart from Discord: the cogs read an interaction and call these.
+
+Kept here so each rule is one function with unit tests, the same for every command that needs
+it: which options a brief gets, whether it is shown privately, how far back a span reaches, how
+much history may be read, and whether a conversation has anything to brief.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import timedelta
+from typing import TypeVar
+
+from bot.config import BriefConfig
+from bot.errors import BadInput, TooLarge
+from bot.pipeline import BriefOptions
+from bot.sources.chat import ChatHistory
+from bot.store import GuildSettings
+
+T = TypeVar("T")
+
+_SPAN = re.compile(r"^\s*(\d+)\s*(m|min|minutes?|h|hours?|d|days?|w|weeks?)\s*$", re.IGNORECASE)
+_UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
+LONGEST_SPAN = timedelta(days=400)
+
+
+def first_given(*values: T | None) -> T | None:
+    """The first value that was given: None is "not given", while 0 or "" are values."""
+    return next((v for v in values if v is not None), None)
+
+
+def brief_options(
+    defaults: BriefConfig,
+    saved: GuildSettings | None = None,
+    *,
+    algorithm: str | None = None,
+    sentences: int | None = None,
+    viewpoints: int | None = None,
+) -> BriefOptions:
+    """The options of a brief: what the member asked, else the server's setting, else the
+    config; validated, so a bad value is refused with its name."""
+    return BriefOptions(
+        algorithm=_pick(algorithm, saved.algorithm if saved else None, defaults.algorithm),
+        sentences=_pick(sentences, saved.sentences if saved else None, defaults.sentences),
+        viewpoints=_pick(viewpoints, saved.viewpoints if saved else None, defaults.viewpoints),
+        quotes=defaults.quotes,
+        max_sentences=defaults.max_sentences,
+    ).checked()
+
+
+def _pick(asked: T | None, saved: T | None, default: T) -> T:
+    chosen = first_given(asked, saved)
+    return default if chosen is None else chosen
+
+
+def changed_settings(
+    current: GuildSettings,
+    *,
+    algorithm: str | None = None,
+    sentences: int | None = None,
+    viewpoints: int | None = None,
+    timezone: str | None = None,
+) -> GuildSettings:
+    """A server's settings with what the admin gave changed, the rest kept."""
+    return replace(
+        current,
+        algorithm=first_given(algorithm, current.algorithm),
+        sentences=first_given(sentences, current.sentences),
+        viewpoints=first_given(viewpoints, current.viewpoints),
+        timezone=first_given(timezone, current.timezone),
+    )
+
+
+def private_by_default(
+    settings: GuildSettings | None, channel_id: int | None, parent_id: int | None = None
+) -> bool:
+    """A brief of a conversation is private unless the admins chose its channel (or the channel
+    its thread is in) for briefs with auto-summary; outside a server it is always private."""
+    if settings is None or channel_id is None:
+        return True
+    return not ({channel_id, parent_id} & settings.auto_channels)
+
+
+def parse_since(text: str) -> timedelta:
+    """ "90m", "6h", "3d", "2w": how far back to read, at most 400 days."""
+    match = _SPAN.match(text)
+    if match is None or int(match.group(1)) == 0:
+        raise BadInput(
+            f"'{text[:40]}' is not a span of time.",
+            hint="Write it like 90m, 6h, 3d or 2w.",
+        )
+    seconds = int(match.group(1)) * _UNITS[match.group(2)[0].lower()]
+    return min(timedelta(seconds=seconds), LONGEST_SPAN)
+
+
+def history_limit(asked: int | None, most: int) -> int:
+    """Messages of history to read: what the member asked, up to the bot's limit."""
+    if asked is not None and asked > most:
+        raise TooLarge(
+            f"This bot reads at most {most:,} messages of history.",
+            hint=f"Ask for {most:,} or fewer, or a shorter span with since:.",
+        )
+    return most if asked is None else asked
+
+
+def require_readable(history: ChatHistory, *, message_content: bool) -> ChatHistory:
+    """The history, if any message in it has text to brief; else why not, and what to do."""
+    if any(m.content.strip() and not m.system for m in history.messages):
+        return history
+    raise BadInput(
+        f"There is nothing to brief in {history.place}: "
+        f"{len(history.messages):,} messages read, none with text the bot may read.",
+        hint=(
+            "Try a channel or a span with more conversation."
+            if message_content
+            else "This bot runs without the Message Content intent, so Discord hides message "
+            "text from it: its owner can turn the intent on (bot.message_content)."
+        ),
+    )

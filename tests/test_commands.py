@@ -1,0 +1,144 @@
+"""What the commands decide, without Discord: options, privacy, spans, history, readability,
+and when a resumed digest runs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.commands import (
+    brief_options,
+    changed_settings,
+    history_limit,
+    parse_since,
+    private_by_default,
+    require_readable,
+)
+from bot.config import BriefConfig
+from bot.digest.service import resumed_run
+from bot.digest.state import Subscription
+from bot.errors import BadInput, TooLarge
+from bot.sources.chat import ChatHistory, ChatMessage
+from bot.store import GuildSettings
+
+CONFIG = BriefConfig(algorithm="lexrank", sentences=3, viewpoints=5)
+SERVER = GuildSettings(guild_id=1, algorithm="luhn", sentences=4, viewpoints=2)
+
+
+def said(*texts: str, system: bool = False) -> ChatHistory:
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    messages = tuple(
+        ChatMessage(id=str(i), author="ana", created=when, content=t, system=system)
+        for i, t in enumerate(texts)
+    )
+    return ChatHistory(place="#general", messages=messages)
+
+
+def test_what_the_member_asks_beats_the_server_and_the_config() -> None:
+    options = brief_options(CONFIG, SERVER, algorithm="kl", sentences=7, viewpoints=9)
+    assert (options.algorithm, options.sentences, options.viewpoints) == ("kl", 7, 9)
+
+
+def test_the_servers_setting_beats_the_config_where_the_member_asks_nothing() -> None:
+    options = brief_options(CONFIG, SERVER, sentences=6)
+    assert (options.algorithm, options.sentences, options.viewpoints) == ("luhn", 6, 2)
+
+
+def test_the_config_holds_where_neither_member_nor_server_chose() -> None:
+    options = brief_options(CONFIG, GuildSettings(guild_id=1))
+    assert (options.algorithm, options.sentences, options.viewpoints) == ("lexrank", 3, 5)
+    assert brief_options(CONFIG) == options
+
+
+def test_zero_asked_is_refused_not_read_as_unset() -> None:
+    with pytest.raises(BadInput, match="at least 1 sentence, not 0"):
+        brief_options(CONFIG, SERVER, sentences=0)
+    with pytest.raises(BadInput, match="between 1 and 25, not 0"):
+        brief_options(CONFIG, SERVER, viewpoints=0)
+
+
+def test_new_server_defaults_keep_what_the_admin_did_not_change() -> None:
+    updated = changed_settings(SERVER, sentences=5, timezone="Europe/Paris")
+    assert (updated.algorithm, updated.sentences, updated.viewpoints) == ("luhn", 5, 2)
+    assert updated.timezone == "Europe/Paris"
+
+
+def test_a_conversation_brief_is_private_unless_its_channel_takes_briefs() -> None:
+    briefs_here = GuildSettings(guild_id=1, auto_channels=frozenset({10}))
+    assert private_by_default(briefs_here, channel_id=11) is True
+    assert private_by_default(briefs_here, channel_id=10) is False
+    assert private_by_default(briefs_here, channel_id=12, parent_id=10) is False  # its thread
+    assert private_by_default(None, channel_id=10) is True  # outside a server
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("90m", timedelta(minutes=90)),
+        ("6h", timedelta(hours=6)),
+        (" 3 days ", timedelta(days=3)),
+        ("2W", timedelta(weeks=2)),
+        ("999w", timedelta(days=400)),
+    ],
+)
+def test_a_span_reads_back_that_far(text: str, span: timedelta) -> None:
+    assert parse_since(text) == span
+
+
+@pytest.mark.parametrize("text", ["0h", "yesterday", "6", "-3d", ""])
+def test_what_is_not_a_span_is_refused_with_how_to_write_one(text: str) -> None:
+    with pytest.raises(BadInput) as refused:
+        parse_since(text)
+    assert refused.value.user_message().endswith("Write it like 90m, 6h, 3d or 2w.")
+
+
+def test_history_is_read_up_to_the_bots_limit_and_no_further() -> None:
+    assert history_limit(None, 500) == 500
+    assert history_limit(20, 500) == 20
+    with pytest.raises(TooLarge, match="at most 500 messages"):
+        history_limit(501, 500)
+
+
+def test_a_conversation_without_text_says_why_it_cannot_be_briefed() -> None:
+    hidden = said("", " ")
+    with pytest.raises(BadInput) as refused:
+        require_readable(hidden, message_content=False)
+    message = refused.value.user_message()
+    assert "nothing to brief in #general: 2 messages read" in message
+    assert "Message Content intent" in message
+    with pytest.raises(BadInput, match="more conversation"):
+        require_readable(said("joined", system=True), message_content=True)
+    history = said("", "The tram is late again.")
+    assert require_readable(history, message_content=True) is history
+
+
+def paused_digest(schedule: str, created: datetime) -> Subscription:
+    return Subscription(
+        id=1,
+        guild_id=1,
+        channel_id=2,
+        source="https://example.org/feed",
+        schedule=schedule,
+        timezone="UTC",
+        post_empty=False,
+        created_by=None,
+        created_at=created,
+        paused=True,
+        next_run=created,
+        retry_at=None,
+        last_run=None,
+        last_success=None,
+        last_result=None,
+        failures=0,
+        failure_notified=False,
+    )
+
+
+def test_a_resumed_digest_runs_at_its_next_time_on_its_own_schedule_not_at_once() -> None:
+    created = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+    now = datetime(2026, 3, 9, 14, 30, tzinfo=UTC)  # a week paused
+    assert resumed_run(paused_digest("every 6h", created), now) == now.replace(hour=19, minute=0)
+    assert resumed_run(paused_digest("daily 08:00", created), now) == datetime(
+        2026, 3, 10, 8, 0, tzinfo=UTC
+    )
