@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.errors import BadInput
-from bot.sources import _xml_kind, decode, disqus, feed, mailinglist, wxr
+from bot.sources import decode, disqus, feed, mailinglist, wxr, xml_kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +51,7 @@ def list_threads(data: bytes) -> Listing:
     text = decode(data).lstrip("\ufeff \t\r\n")
     if not text:
         raise BadInput("The input is empty.")
-    kind = _xml_kind(text[:4096]) if text.startswith("<") else None
+    kind = xml_kind(text[:4096]) if text.startswith("<") else None
     if kind == "wxr":
         posts = [
             Entry(p.title, p.comments, link=p.link or None, slug=p.slug or None)

@@ -9,24 +9,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.digest.overview import digest_list, relative_time
 from bot.digest.scheduler import Scheduler
 from bot.digest.service import DigestService, DigestSettings, Poster, resumed_run
-from bot.digest.state import DigestState, Subscription
+from bot.digest.state import DigestState
 from bot.errors import BadInput, PayloadRefused, PostRejected
 from bot.render.digest import Payload, has_marker
 from bot.render.markdown import (
     CONTENT_LIMIT,
-    FIELD_VALUE_LIMIT,
-    FIELDS_LIMIT,
-    MESSAGE_TOTAL_LIMIT,
     clip,
-    safe,
 )
 from bot.runner import ThreadBriefBot
 
@@ -173,35 +169,6 @@ class DiscordPoster:
         return None
 
 
-def _when(moment: Any) -> str:
-    return f"<t:{int(moment.timestamp())}:R>"
-
-
-def describe(subscription: Subscription, room: int = 1000) -> tuple[str, str]:
-    """A subscription as an embed field of at most `room` characters, name and value together.
-
-    The schedule and the failure count come first; the last result gets what room is left.
-    """
-    name = f"#{subscription.id} · {clip(subscription.source, min(90, room // 4))}"
-    state = "paused" if subscription.paused else f"next {_when(subscription.due_at)}"
-    lines = [
-        f"→ <#{subscription.channel_id}> · `{clip(subscription.schedule, 60)}` "
-        f"({subscription.timezone}) · {state}"
-    ]
-    if subscription.failures:
-        lines.append(
-            f"⚠️ {subscription.failures} failure{'s' if subscription.failures != 1 else ''} "
-            f"in a row; retrying {_when(subscription.due_at)}"
-        )
-    when = f" ({_when(subscription.last_run)})" if subscription.last_run else ""
-    left = min(FIELD_VALUE_LIMIT, room - len(name)) - sum(len(x) + 1 for x in lines)
-    budget = left - len("Last: ") - len(when)
-    if budget >= 20:
-        last = safe(subscription.last_result or "not run yet", budget)
-        lines.insert(1, f"Last: {last}{when}")
-    return name, "\n".join(lines)
-
-
 @app_commands.guild_only()
 class Digest(commands.GroupCog, group_name="digest", group_description="Scheduled digests"):
     def __init__(self, bot: ThreadBriefBot, poster: Poster | None = None) -> None:
@@ -303,7 +270,7 @@ class Digest(commands.GroupCog, group_name="digest", group_description="Schedule
                 f"Digest #{subscription.id} added: <{clip(subscription.source, 300)}> {where} "
                 f"<#{channel.id}>, `{subscription.schedule}` ({zone}). The first digest "
                 f"({first} item{'s' if first != 1 else ''} now waiting) comes "
-                f"{_when(subscription.next_run)}.",
+                f"{relative_time(subscription.next_run)}.",
                 CONTENT_LIMIT,
             )
         )
@@ -331,17 +298,7 @@ class Digest(commands.GroupCog, group_name="digest", group_description="Schedule
     async def list_(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         subscriptions = await self.state.subscriptions(interaction.guild_id)
-        embed = discord.Embed(title="Digests", colour=0x5865F2)
-        if not subscriptions:
-            embed.description = "No digests yet. Add one with `/digest add`."
-        shown = subscriptions[:FIELDS_LIMIT]
-        # Discord refuses a message whose embeds hold more than 6,000 characters in all.
-        room = (MESSAGE_TOTAL_LIMIT - 200) // max(1, len(shown))
-        for subscription in shown:
-            name, value = describe(subscription, room)
-            embed.add_field(name=name, value=value, inline=False)
-        if len(subscriptions) > len(shown):
-            embed.set_footer(text=f"{len(subscriptions) - len(shown)} more not shown")
+        embed = discord.Embed.from_dict(digest_list(subscriptions))
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="remove", description="Stop a digest")
@@ -373,7 +330,7 @@ class Digest(commands.GroupCog, group_name="digest", group_description="Schedule
         resumed = await self.state.set_paused(interaction.guild_id, digest, False, following)
         self.scheduler.poke()
         await interaction.response.send_message(
-            f"Digest #{resumed.id} resumed; next {_when(resumed.next_run)}.", ephemeral=True
+            f"Digest #{resumed.id} resumed; next {relative_time(resumed.next_run)}.", ephemeral=True
         )
 
     @app_commands.command(name="preview", description="See the next digest, privately")

@@ -8,6 +8,7 @@ start-up time and says so in a comment ("start-up: …") beside it.
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -243,6 +244,16 @@ def test_every_layer_stands_on_known_layers_and_none_on_itself() -> None:
     for layer, lower in BELOW.items():
         assert set(lower) <= set(LAYERS)
         assert all(layer not in reachable(below) for below in lower), layer
+
+
+def test_the_readme_draws_the_layers_this_test_checks() -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    table = readme.split("layer       stands on", 1)[1].split("```", 1)[0]
+    drawn = {}
+    for line in table.strip().splitlines()[1:]:
+        layer, below, _ = re.split(r"\s{2,}", line.strip(), maxsplit=2)
+        drawn[layer.rstrip("/")] = tuple(b.strip() for b in below.split(",") if b.strip() != "-")
+    assert drawn == BELOW
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,9 @@
 """What the commands decide, without Discord: options, privacy, spans, history, readability,
-and when a resumed digest runs."""
+when a resumed digest runs, and the list of digests."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,9 +17,11 @@ from bot.commands import (
     require_readable,
 )
 from bot.config import BriefConfig
+from bot.digest.overview import digest_list
 from bot.digest.service import resumed_run
 from bot.digest.state import Subscription
 from bot.errors import BadInput, TooLarge
+from bot.render.embeds import embed_size
 from bot.sources.chat import ChatHistory, ChatMessage
 from bot.store import GuildSettings
 
@@ -142,3 +145,17 @@ def test_a_resumed_digest_runs_at_its_next_time_on_its_own_schedule_not_at_once(
     assert resumed_run(paused_digest("daily 08:00", created), now) == datetime(
         2026, 3, 10, 8, 0, tzinfo=UTC
     )
+
+
+def test_the_digest_list_shows_what_one_embed_holds_and_counts_the_rest() -> None:
+    created = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+    many = [
+        replace(paused_digest("every 6h", created), id=n, last_result="x" * 900, failures=2)
+        for n in range(1, 31)
+    ]
+    embed = digest_list(many)
+    assert [f["name"].split(" · ")[0] for f in embed["fields"]] == [f"#{n}" for n in range(1, 26)]
+    assert embed["footer"]["text"] == "5 more not shown"
+    assert embed_size(embed) <= 6000
+    assert "2 failures in a row" in embed["fields"][0]["value"]
+    assert digest_list([])["description"] == "No digests yet. Add one with `/digest add`."

@@ -174,7 +174,7 @@ def first_element(text: str) -> tuple[str, int, str] | None:
             return name.group().lower(), pos, text[pos : tag_end if tag_end >= 0 else pos + 4096]
 
 
-def _xml_kind(text: str) -> str | None:
+def xml_kind(text: str) -> str | None:
     first = first_element(text)
     if first is None:
         return None
@@ -243,7 +243,7 @@ def _parse_text(
         raise BadInput("The input is empty.", hint=_TRY_HINT)
     if stripped[0] in "{[":
         return _parse_json(_json(stripped), url=url, max_comments=max_comments)
-    if stripped.startswith("<") and (kind := _xml_kind(stripped)) is not None:
+    if stripped.startswith("<") and (kind := xml_kind(stripped)) is not None:
         raw = data if data is not None else stripped.encode("utf-8")
         return _parse_xml(kind, raw, url, pick, max_comments)
     if stripped.startswith("<") and (
