@@ -374,6 +374,7 @@ def _header_registry() -> HeaderRegistry:
     """The default header classes, each made once per archive: the stock registry builds a new
     class for every header it parses (a third of the time spent reading a large archive's
     headers). Defined here, as the email package is imported only when an archive is read."""
+    # start-up: the email package, as above
     from email.headerregistry import BaseHeader, HeaderRegistry
 
     class Headers(HeaderRegistry):

@@ -119,7 +119,7 @@ def token_table() -> TokenTable | None:
         return None
     root = Path(next(iter(spec.submodule_search_locations)))
     try:
-        # start-up: tokenizers costs 0.01 s over numpy; only vectors need it
+        # start-up: tokenizers costs 0.02 s; only the vectors need it (missing: no vectors)
         from tokenizers import Tokenizer
 
         tokenizer = Tokenizer.from_file(str(root / _TOKENIZER))
