@@ -1,13 +1,15 @@
 """What the bot's commands decide, apart from Discord: the cogs read an interaction and call these.
 
 Kept here so each rule is one function with unit tests, the same for every command that needs
-it: which options a brief gets, whether it is shown privately, how far back a span reaches, how
-much history may be read, and whether a conversation has anything to brief.
+it: which options a brief gets, what a message or a member's text points at, whether a file is
+too large, whether a brief is shown privately, how far back a span reaches, how much history may
+be read, and whether a conversation has anything to brief.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
 from typing import TypeVar
@@ -17,6 +19,7 @@ from bot.errors import BadInput, TooLarge
 from bot.pipeline import BriefOptions
 from bot.sources.chat import ChatHistory
 from bot.store import GuildSettings
+from bot.text.links import find_urls
 
 T = TypeVar("T")
 
@@ -92,6 +95,40 @@ def parse_since(text: str) -> timedelta:
         )
     seconds = int(match.group(1)) * _UNITS[match.group(2)[0].lower()]
     return min(timedelta(seconds=seconds), LONGEST_SPAN)
+
+
+def link_in(text: str) -> str:
+    """The first web link in what the member typed; refused with how to give one."""
+    urls = find_urls(text)
+    if not urls:
+        raise BadInput(
+            f"'{text[:100]}' is not a web link.",
+            hint="Give a full link starting with https://.",
+        )
+    return urls[0]
+
+
+def message_target(attachments: Sequence[T], content: str) -> T | str:
+    """What "Summarize thread" on a message briefs: its first file, else its first link."""
+    if attachments:
+        return attachments[0]
+    urls = find_urls(content)
+    if urls:
+        return urls[0]
+    raise BadInput(
+        "This message has no link or attached file to summarize.",
+        hint="Use it on a message that shares an article link or a thread export, or "
+        "Apps → Summarize from here to brief the conversation.",
+    )
+
+
+def check_upload(filename: str, size: int, limit_mb: float) -> None:
+    """Refuse, before downloading it, a file past the bot's upload limit."""
+    if size > limit_mb * 1024 * 1024:
+        raise TooLarge(
+            f"{filename} is {size / 1048576:.1f} MB; this bot reads files up to {limit_mb:g} MB.",
+            hint="Upload a smaller export, or give the thread's URL instead.",
+        )
 
 
 def history_limit(asked: int | None, most: int) -> int:

@@ -16,13 +16,16 @@ from discord.ext import commands
 
 from bot.commands import (
     brief_options,
+    check_upload,
     history_limit,
+    link_in,
+    message_target,
     parse_since,
     private_by_default,
     require_readable,
 )
 from bot.config import Algorithm
-from bot.errors import BadInput, Busy, PermissionMissing, ThreadBriefError, TooLarge
+from bot.errors import BadInput, Busy, PermissionMissing, ThreadBriefError
 from bot.jobs import SourceRequest
 from bot.pipeline import BriefOptions
 from bot.render.embeds import brief_pages
@@ -84,13 +87,7 @@ class Summarize(commands.Cog):
         )
 
     async def _attachment_request(self, attachment: discord.Attachment) -> SourceRequest:
-        limit = self.bot.config.bot.max_attachment_mb
-        if attachment.size > limit * 1024 * 1024:
-            raise TooLarge(
-                f"{attachment.filename} is {attachment.size / 1048576:.1f} MB; "
-                f"this bot reads files up to {limit:g} MB.",
-                hint="Upload a smaller export, or give the thread's URL instead.",
-            )
+        check_upload(attachment.filename, attachment.size, self.bot.config.bot.max_attachment_mb)
         return SourceRequest(data=await attachment.read(), filename=attachment.filename)
 
     async def _brief(
@@ -158,14 +155,9 @@ class Summarize(commands.Cog):
         viewpoints: app_commands.Range[int, 1, 10] | None = None,
         private: bool = False,
     ) -> None:
-        urls = find_urls(url)
-        if not urls:
-            raise BadInput(
-                f"'{url[:100]}' is not a web link.",
-                hint="Give a full link starting with https://.",
-            )
+        link = link_in(url)
         options = await self._options(interaction.guild_id, sentences, algorithm, viewpoints)
-        await self._brief(interaction, urls[0], options, private)
+        await self._brief(interaction, link, options, private)
 
     @summarize.command(name="file", description="Brief an exported thread: a file you upload")
     @app_commands.describe(
@@ -219,18 +211,7 @@ class Summarize(commands.Cog):
     async def summarize_message(
         self, interaction: discord.Interaction, message: discord.Message
     ) -> None:
-        urls = find_urls(message.content)
-        target: discord.Attachment | str
-        if message.attachments:
-            target = message.attachments[0]
-        elif urls:
-            target = urls[0]
-        else:
-            raise BadInput(
-                "This message has no link or attached file to summarize.",
-                hint="Use it on a message that shares an article link or a thread export, or "
-                "Apps → Summarize from here to brief the conversation.",
-            )
+        target = message_target(message.attachments, message.content)
         options = await self._options(interaction.guild_id, None, None, None)
         await self._brief(interaction, target, options, private=False)
 

@@ -11,7 +11,10 @@ import pytest
 from bot.commands import (
     brief_options,
     changed_settings,
+    check_upload,
     history_limit,
+    link_in,
+    message_target,
     parse_since,
     private_by_default,
     require_readable,
@@ -159,3 +162,22 @@ def test_the_digest_list_shows_what_one_embed_holds_and_counts_the_rest() -> Non
     assert embed_size(embed) <= 6000
     assert "2 failures in a row" in embed["fields"][0]["value"]
     assert digest_list([])["description"] == "No digests yet. Add one with `/digest add`."
+
+
+def test_a_link_is_the_first_web_address_typed_or_a_refusal_saying_how() -> None:
+    assert link_in("see https://example.org/tram and https://x.org") == "https://example.org/tram"
+    with pytest.raises(BadInput, match="'example dot org' is not a web link"):
+        link_in("example dot org")
+
+
+def test_summarize_thread_briefs_a_messages_file_before_its_link() -> None:
+    assert message_target(["export.xml"], "https://example.org/tram") == "export.xml"
+    assert message_target([], "read https://example.org/tram") == "https://example.org/tram"
+    with pytest.raises(BadInput, match="no link or attached file"):
+        message_target([], "just words")
+
+
+def test_an_upload_past_the_limit_is_refused_with_its_size() -> None:
+    check_upload("small.xml", 1024, 8)
+    with pytest.raises(TooLarge, match=r"big.xml is 9.5 MB; this bot reads files up to 8 MB"):
+        check_upload("big.xml", int(9.5 * 1048576), 8)
