@@ -285,8 +285,6 @@ def with_cluster_flags(
     config: Config, role: str | None, shard_count: int | None, shards: str | None
 ) -> Config:
     """`threadbrief run --role/--shard-count/--shards`, over what the config file says."""
-    from dataclasses import replace
-
     cluster = config.cluster
     changes: dict[str, Any] = {}
     if role is not None:

@@ -97,6 +97,7 @@ class ThreadBriefBot(commands.Bot):
         self, interaction: discord.Interaction, request: SourceRequest, options: BriefOptions
     ) -> None:
         """Hand a deferred interaction's brief to the workers, with the token that answers it."""
+        # start-up: asyncpg and pgqueuer cost 0.3 s; only a bot that queues briefs needs them
         from bot.cluster import queue
         from bot.cluster.payload import QueuedBrief, Reply
 
@@ -159,6 +160,7 @@ class ThreadBriefBot(commands.Bot):
             asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self._terminate)
         await self.store.open()
         if self.queued:
+            # start-up: asyncpg and pgqueuer, as above
             from bot.cluster import queue
 
             url = self.config.queue_url()
@@ -334,6 +336,7 @@ def run(config: Config, **client_kwargs: Any) -> None:
     reach) raises `StartupError`, which the CLI prints as one line with exit status 2.
     """
     if config.cluster.role == "worker":
+        # start-up: the worker (asyncpg, pgqueuer, aiohttp.web), only for --role worker
         from bot.cluster.worker import run_worker
 
         run_worker(config)

@@ -61,7 +61,7 @@ class Replier:
         await self._webhook.edit_message(
             ORIGINAL,
             content=None,
-            embed=pages.embeds[0],
+            embed=discord.Embed.from_dict(pages.embeds[0]),
             view=view,
             allowed_mentions=discord.AllowedMentions.none(),
         )
@@ -75,7 +75,7 @@ class Replier:
             pass
         await self._acquire()
         await self._webhook.send(
-            embed=error_embed(message, reference=reference),
+            embed=discord.Embed.from_dict(error_embed(message, reference=reference)),
             ephemeral=True,
             allowed_mentions=discord.AllowedMentions.none(),
         )

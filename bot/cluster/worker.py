@@ -31,8 +31,9 @@ from bot.cluster.payload import QueuedBrief
 from bot.cluster.ratelimit import FleetRateLimit
 from bot.cluster.replies import Replier, is_expired
 from bot.config import Config
-from bot.errors import Busy, ThreadBriefError
+from bot.errors import Busy, ConfigError, ThreadBriefError
 from bot.jobs import JobRunner, process_pool
+from bot.logs import configure
 
 log = logging.getLogger("threadbrief.worker")
 
@@ -49,8 +50,6 @@ class Worker:
     def __init__(self, config: Config, *, executor: Executor | None = None) -> None:
         dsn = config.queue_url()
         if dsn is None:
-            from bot.errors import ConfigError
-
             raise ConfigError(
                 "A worker needs the job queue: set bot.database (or cluster.queue) to a "
                 "postgresql:// URL."
@@ -237,7 +236,5 @@ class Worker:
 def run_worker(config: Config) -> None:
     """`threadbrief run --role worker`: serve until SIGTERM."""
     if not logging.getLogger().handlers:
-        from bot.logs import configure
-
         configure("info")
     asyncio.run(Worker(config).run())
