@@ -125,6 +125,25 @@ class ThreadBriefBot(commands.Bot):
             "queued brief %s of %s for interaction %s", job_id, request.describe(), interaction.id
         )
 
+    async def turn_shared_page(
+        self, nonce: str, step: str, user_id: int
+    ) -> tuple[discord.Embed, discord.ui.View] | bool | None:
+        """A page of a brief a worker made (pages kept in the database): the embed and buttons
+        to show, False when the clicker is not the owner, None when the pages are gone."""
+        # start-up: asyncpg and pgqueuer cost 0.3 s; only a bot that queues briefs needs them
+        from bot.cluster import queue
+        from bot.cluster.replies import page_view
+
+        if self.queue is None:
+            return None
+        page = await queue.turn_page(self.queue, nonce, -1 if step == "prev" else 1, user_id)
+        if page is None:
+            return None
+        if page.owner_id != user_id:
+            return False
+        embed = discord.Embed.from_dict(page.embed)
+        return embed, page_view(nonce, page.index, page.count, embed.url)
+
     def gateway_connected(self) -> bool:
         return self.is_ready() and not self.is_closed() and self.ws is not None and self.ws.open
 

@@ -17,6 +17,10 @@ from bot.render.embeds import Pages
 from bot.render.markdown import CONTENT_LIMIT, clip
 
 PAGE_TIMEOUT = 600.0
+NOT_YOURS = (
+    "Only the person who asked for this brief can turn its pages. "
+    "Run /summarize yourself to get your own."
+)
 
 
 class BriefView(discord.ui.View):
@@ -53,11 +57,7 @@ class BriefView(discord.ui.View):
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id == self.owner_id:
             return True
-        await interaction.response.send_message(
-            "Only the person who asked for this brief can turn its pages. "
-            "Run /summarize yourself to get your own.",
-            ephemeral=True,
-        )
+        await interaction.response.send_message(NOT_YOURS, ephemeral=True)
         return False
 
     async def _show(self, interaction: discord.Interaction, step: int) -> None:
@@ -100,6 +100,7 @@ class ExpiredPages(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PAGE
     def __init__(self, nonce: str, step: str) -> None:
         super().__init__(discord.ui.Button(label=step, custom_id=page_button_id(nonce, step)))
         self.nonce = nonce
+        self.step = step
 
     @classmethod
     async def from_custom_id(
@@ -111,6 +112,16 @@ class ExpiredPages(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PAGE
         cog = interaction.client.get_cog("Summarize") if interaction.client else None  # type: ignore[attr-defined]
         if self.nonce in getattr(cog, "live_pages", set()):
             return  # the live view answers this click
+        bot = interaction.client
+        if getattr(bot, "queued", False):  # a worker made this brief: its pages are shared
+            shown = await bot.turn_shared_page(self.nonce, self.step, interaction.user.id)  # type: ignore[attr-defined]
+            if shown is False:
+                await interaction.response.send_message(NOT_YOURS, ephemeral=True)
+                return
+            if shown is not None:
+                embed, view = shown
+                await interaction.response.edit_message(embed=embed, view=view)
+                return
         await interaction.response.send_message(
             "This brief's page buttons have expired (after 10 minutes, or because the bot "
             "restarted). Run /summarize again to page through a fresh brief.",

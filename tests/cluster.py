@@ -12,8 +12,13 @@ from pathlib import Path
 
 import asyncpg
 
+from bot.cluster import queue
+from bot.cluster.payload import QueuedBrief, Reply
+from bot.jobs import SourceRequest
+from bot.pipeline import BriefOptions
 from tests.fakediscord.botprocess import ROOT
-from tests.fakediscord.server import TOKEN, FakeDiscord
+from tests.fakediscord.rest import InteractionRecord
+from tests.fakediscord.server import APP_ID, TOKEN, FakeDiscord
 
 
 def write_fleet_config(directory: Path, queue: str, **bot: object) -> Path:
@@ -94,3 +99,30 @@ async def ledger_row(dsn: str, interaction_id: str) -> dict[str, object] | None:
     finally:
         await conn.close()
     return dict(row) if row is not None else None
+
+
+async def queue_file_brief(
+    fake: FakeDiscord, pool: asyncpg.Pool, data: bytes, filename: str
+) -> InteractionRecord:
+    """`/summarize file` as a gateway leaves it: a deferred interaction the stand-in knows, and
+    its job in the queue (what a gateway does, without one)."""
+    interaction_id = int(fake.snowflake())
+    token = f"token-{interaction_id}"
+    record = InteractionRecord({"id": str(interaction_id), "type": 2, "token": token})
+    record.callbacks.append({"type": 5})
+    record.original = fake.bot_message({}, flags=128)
+    fake.interactions[token] = record
+    job = QueuedBrief(
+        reply=Reply(
+            application_id=APP_ID,
+            interaction_id=interaction_id,
+            token=token,
+            created_at=time.time(),
+            user_id=1,
+        ),
+        request=SourceRequest(data=data, filename=filename),
+        options=BriefOptions(),
+        enqueued_at=time.time(),
+    )
+    await queue.enqueue(pool, job)
+    return record

@@ -14,13 +14,15 @@ from typing import Any
 
 import pytest
 
+from bot.cluster import queue
 from bot.config import ClusterConfig, Config, with_cluster_flags
 from bot.render.json import thread_dict
 from bot.runner import ThreadBriefBot
-from tests.cluster import WorkerProcess, ledger_row, write_fleet_config
+from tests.cluster import WorkerProcess, ledger_row, queue_file_brief, write_fleet_config
 from tests.fakediscord.fixtures import bot_config, running_bot
-from tests.fakediscord.server import GUILD_ID, FakeDiscord, InteractionRecord
+from tests.fakediscord.server import ADMIN, GUILD_ID, MEMBER, FakeDiscord, InteractionRecord
 from tests.localweb import page_app, serving
+from tests.pgserver import PgServer
 from tests.threads import big_thread
 
 FIXTURE = Path(__file__).parent / "fixtures" / "tram-vote.txt"
@@ -106,6 +108,33 @@ async def test_a_file_and_a_link_are_briefed_by_the_workers(
         assert row is not None and row["answered_at"] is not None and row["attempts"] == 1
 
 
+async def test_pages_of_a_worker_s_brief_turn_through_the_gateway_for_the_invoker_only(
+    fake: FakeDiscord, gateway: ThreadBriefBot, workers: list[WorkerProcess]
+) -> None:
+    data = json.dumps(thread_dict(big_thread(300))).encode()
+    attachment = fake.add_attachment("big.json", data)
+    record = await fake.invoke_slash("summarize", subcommand="file", file=attachment, viewpoints=1)
+    first = await answered(fake, record)
+    assert record.original is not None
+    buttons = {
+        b.get("label"): b for row in record.original["components"] for b in row["components"]
+    }
+    assert buttons["◀ Previous"]["disabled"] and not buttons["Next ▶"].get("disabled")
+    click = await fake.click(record, buttons["Next ▶"]["custom_id"], user=MEMBER)
+    await fake.wait_for(lambda: click.callbacks, within=30)
+    [turned] = click.callbacks
+    assert turned["type"] == 7  # the message itself shows page 2
+    second = turned["data"]["embeds"][0]
+    assert second["fields"] != first["fields"] and second["title"] == first["title"]
+    shown = {b.get("label"): b for row in turned["data"]["components"] for b in row["components"]}
+    assert not shown["◀ Previous"].get("disabled")
+    other = await fake.click(record, buttons["Next ▶"]["custom_id"], user=ADMIN)
+    await fake.wait_for(lambda: other.callbacks, within=30)
+    [refused] = other.callbacks
+    assert refused["type"] == 4 and refused["data"]["flags"] & 64
+    assert "Only the person who asked" in refused["data"]["content"]
+
+
 async def test_a_worker_killed_mid_brief_costs_a_delay_not_the_answer(
     fake: FakeDiscord, gateway: ThreadBriefBot, workers: list[WorkerProcess], postgres_db: str
 ) -> None:
@@ -126,3 +155,23 @@ async def test_a_worker_killed_mid_brief_costs_a_delay_not_the_answer(
     row = await ledger_row(postgres_db, record.payload["id"])
     assert row is not None and row["attempts"] == 2 and row["answered_at"] is not None
     assert f":{busy.pid}:" not in str(row["worker"])  # the other worker finished it
+
+
+async def test_a_worker_reconnects_when_postgresql_restarts_and_says_so(
+    fake: FakeDiscord, tmp_path: Path, postgres_server: PgServer, postgres_db: str
+) -> None:
+    worker = WorkerProcess(fake, write_fleet_config(tmp_path, postgres_db, max_jobs=1), "worker")
+    await worker.start()
+    try:
+        await asyncio.to_thread(postgres_server.restart)
+        await fake.wait_for(lambda: b"reconnected to the job queue" in worker.log.read_bytes(), 90)
+        pool = await queue.connect(postgres_db)
+        try:
+            record = await queue_file_brief(fake, pool, FIXTURE.read_bytes(), "tram-vote.txt")
+            embed = await answered(fake, record)
+        finally:
+            await pool.close()
+    finally:
+        await worker.stop()
+    assert embed["title"] == "Council approves the river tram after a long night"
+    assert "lost the job queue" in worker.log.read_text()

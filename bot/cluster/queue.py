@@ -8,6 +8,7 @@ answer, and a job whose interaction was already answered is dropped without a se
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,13 @@ CREATE TABLE IF NOT EXISTS threadbrief_briefs (
     worker text NOT NULL,
     answered_at double precision
 );
+CREATE TABLE IF NOT EXISTS threadbrief_pages (
+    nonce text PRIMARY KEY,
+    owner_id bigint NOT NULL,
+    embeds jsonb NOT NULL,
+    page integer NOT NULL DEFAULT 0,
+    expires_at double precision NOT NULL
+);
 CREATE TABLE IF NOT EXISTS threadbrief_rate (
     name text PRIMARY KEY,
     tokens double precision NOT NULL,
@@ -53,8 +61,18 @@ async def connect(dsn: str, *, size: int = 4) -> asyncpg.Pool:
 
 
 async def enqueue(pool: asyncpg.Pool, job: QueuedBrief) -> int | None:
-    """Queue a brief; None when this interaction is queued already (a replayed event)."""
+    """Queue a brief; None when this interaction is queued already (a replayed event).
+
+    A connection the server dropped (PostgreSQL restarted) is found only when used: the pool
+    then opens a fresh one, so one failure on a stale connection is tried again once."""
     queries = Queries.from_asyncpg_pool(pool)
+    try:
+        return await _enqueue(queries, job)
+    except (asyncpg.ConnectionDoesNotExistError, asyncpg.InterfaceError):
+        return await _enqueue(queries, job)
+
+
+async def _enqueue(queries: Queries, job: QueuedBrief) -> int | None:
     [job_id] = await queries.enqueue(
         BRIEF,
         job.encode(),
@@ -105,3 +123,52 @@ async def ledger(pool: asyncpg.Pool) -> list[dict[str, Any]]:
     """Every brief's record, for the benchmark and the tests."""
     rows = await pool.fetch("SELECT * FROM threadbrief_briefs ORDER BY enqueued_at")
     return [dict(r) for r in rows]
+
+
+PAGES_KEPT = 600.0
+"""Seconds a brief's pages stay turnable, as on one machine (cogs/brief_view.py)."""
+
+
+async def save_pages(
+    pool: asyncpg.Pool, nonce: str, owner_id: int, embeds: list[dict[str, Any]]
+) -> None:
+    """Keep a brief's pages where any gateway can turn them (the worker made them)."""
+    await pool.execute(
+        "DELETE FROM threadbrief_pages WHERE expires_at < $1", time.time()
+    )  # old briefs go as new ones come
+    await pool.execute(
+        "INSERT INTO threadbrief_pages (nonce, owner_id, embeds, expires_at) "
+        "VALUES ($1, $2, $3::jsonb, $4) ON CONFLICT (nonce) DO NOTHING",
+        nonce,
+        owner_id,
+        json.dumps(embeds),
+        time.time() + PAGES_KEPT,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    owner_id: int
+    index: int
+    count: int
+    embed: dict[str, Any]
+
+
+async def turn_page(pool: asyncpg.Pool, nonce: str, step: int, user_id: int) -> Page | None:
+    """The page `step` away from the one shown (turned only for its owner); None once the
+    pages are gone."""
+    row = await pool.fetchrow(
+        """
+        UPDATE threadbrief_pages SET page = CASE WHEN owner_id = $3
+            THEN GREATEST(0, LEAST(jsonb_array_length(embeds) - 1, page + $2)) ELSE page END
+        WHERE nonce = $1 AND expires_at >= $4
+        RETURNING owner_id, page, jsonb_array_length(embeds) AS count, embeds -> page AS embed
+        """,
+        nonce,
+        step,
+        user_id,
+        time.time(),
+    )
+    if row is None:
+        return None
+    return Page(int(row["owner_id"]), int(row["page"]), int(row["count"]), json.loads(row["embed"]))

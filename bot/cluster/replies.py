@@ -9,8 +9,9 @@ first takes a token from the fleet-wide limiter, so all workers together stay be
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Awaitable, Callable
-from typing import Final, cast
+from typing import Any, Final, cast
 
 import aiohttp
 import discord
@@ -21,6 +22,9 @@ from bot.render.embeds import brief_pages, error_embed
 from bot.render.markdown import CONTENT_LIMIT, clip
 
 Acquire = Callable[[], Awaitable[None]]
+KeepPages = Callable[[str, list[dict[str, Any]]], Awaitable[None]]
+PAGE_BUTTON_ID = "threadbrief:page:{nonce}:{step}"
+"""The page buttons' custom id, as cogs/brief_view.py makes and reads it."""
 ORIGINAL: Final = cast(int, "@original")
 """Discord's name for an interaction's original response in webhook message routes (discord.py
 types message ids as int, and formats the route with whatever it is given)."""
@@ -46,17 +50,17 @@ class Replier:
             allowed_mentions=discord.AllowedMentions.none(),
         )
 
-    async def brief(self, brief: Brief, *, per_page: int, source: str | None) -> None:
-        """The brief in place of the "thinking…" reply: its first page and a link to the source.
-
-        Page buttons need the pages in the memory of the process that answers the click, which
-        is a gateway, not this worker: the reply shows the first page.
-        """
+    async def brief(
+        self, brief: Brief, *, per_page: int, source: str | None, keep: KeepPages
+    ) -> None:
+        """The brief in place of the "thinking…" reply: its first page, page buttons, a link to
+        the source. The pages are kept in the database (`keep`), since the click goes to a
+        gateway, not to this worker."""
         pages = brief_pages(brief, per_page=per_page)
-        view = discord.ui.View(timeout=None)
-        url = brief.url or source
-        if url and url.startswith(("http://", "https://")) and len(url) <= 512:
-            view.add_item(discord.ui.Button(label="Source", url=url))
+        nonce = secrets.token_hex(6)
+        if len(pages) > 1:
+            await keep(nonce, [dict(e) for e in pages.embeds])
+        view = page_view(nonce, 0, len(pages), brief.url or source)
         await self._acquire()
         await self._webhook.edit_message(
             ORIGINAL,
@@ -79,6 +83,38 @@ class Replier:
             ephemeral=True,
             allowed_mentions=discord.AllowedMentions.none(),
         )
+
+
+class SharedPageButtons(discord.ui.View):
+    """Page buttons whose clicks any gateway answers from the database (ExpiredPages in
+    cogs/brief_view.py), not a view held in this process's memory."""
+
+    def __init__(self) -> None:
+        super().__init__(timeout=None)
+
+    def is_dispatchable(self) -> bool:
+        return False  # no callbacks here: discord.py must not keep it, nor refuse to send it
+
+
+def page_view(nonce: str, index: int, count: int, url: str | None) -> discord.ui.View:
+    """Previous/next (as one machine shows them) and the source link, for page `index`."""
+    view = SharedPageButtons()
+    if count > 1:
+        for label, step, disabled in (
+            ("◀ Previous", "prev", index == 0),
+            ("Next ▶", "next", index >= count - 1),
+        ):
+            view.add_item(
+                discord.ui.Button(
+                    label=label,
+                    style=discord.ButtonStyle.secondary,
+                    custom_id=PAGE_BUTTON_ID.format(nonce=nonce, step=step),
+                    disabled=disabled,
+                )
+            )
+    if url and url.startswith(("http://", "https://")) and len(url) <= 512:
+        view.add_item(discord.ui.Button(label="Source", url=url))
+    return view
 
 
 def is_expired(error: BaseException) -> bool:

@@ -19,6 +19,7 @@ import time
 import uuid
 from concurrent.futures import Executor
 from datetime import timedelta
+from typing import Any
 
 import aiohttp
 import asyncpg
@@ -75,6 +76,7 @@ class Worker:
         self._manager: QueueManager | None = None
         self.listening = False
         self.answered = 0
+        self._lost_at: float | None = None
 
     def stop(self) -> None:
         self._stopping.set()
@@ -90,19 +92,20 @@ class Worker:
             pass
         health = await self._start_health()
         try:
-            lost_at: float | None = None
             while not self._stopping.is_set():
                 try:
                     await self._serve()
-                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+                except Exception as error:  # a lost database, a silent listener: connect again
                     self.listening = False
-                    if lost_at is None:
-                        lost_at = time.monotonic()
+                    if self._lost_at is None:
+                        self._lost_at = time.monotonic()
                         log.warning("lost the job queue's database (%s); reconnecting", error)
                     await asyncio.sleep(RECONNECT_DELAY)
                     continue
-                if lost_at is not None:
-                    lost_at = None
+                if not self._stopping.is_set():  # PgQueuer stopped: its listener went silent
+                    self._lost_at = self._lost_at or time.monotonic()
+                    log.warning("lost the job queue's notifications; reconnecting")
+                    await asyncio.sleep(RECONNECT_DELAY)
         finally:
             self.listening = False
             if health is not None:
@@ -116,6 +119,12 @@ class Worker:
         cluster = self.config.cluster
         limiter = FleetRateLimit(pool, rate=cluster.rest_per_second, burst=cluster.rest_burst)
         manager = QueueManager(Queries(AsyncpgDriver(listener)))
+        if self._lost_at is not None:
+            log.info(
+                "reconnected to the job queue's database after %.1f s",
+                time.monotonic() - self._lost_at,
+            )
+            self._lost_at = None
         self._manager = manager
         if self._stopping.is_set():
             manager.shutdown.set()
@@ -137,6 +146,8 @@ class Worker:
                     # PgQueuer's floor is twice the batch; extra jobs wait for a free slot here.
                     max_concurrent_tasks=max(2, jobs),
                     heartbeat_timeout=heartbeat,
+                    # A listener that stops answering ends the run; `run` connects again.
+                    shutdown_on_listener_failure=True,
                 )
         finally:
             self.listening = False
@@ -186,7 +197,13 @@ class Worker:
                     "answer: the bot was too busy.",
                     hint="Try again in a few minutes.",
                 ) from None
-            await replier.brief(brief, per_page=work.options.viewpoints, source=work.request.url)
+
+            async def keep(nonce: str, embeds: list[dict[str, Any]]) -> None:
+                await queue.save_pages(pool, nonce, work.reply.user_id, embeds)
+
+            await replier.brief(
+                brief, per_page=work.options.viewpoints, source=work.request.url, keep=keep
+            )
         except ThreadBriefError as error:
             await self._answer_error(replier, error.user_message())
         except Exception as error:
