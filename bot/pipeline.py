@@ -24,6 +24,7 @@ from bot.text.links import is_link_only
 from bot.text.words import stop_words
 from bot.thread import CommentKind, Thread
 from bot.timeline import key_sentences
+from bot.viewpoints import budget as viewpoint_budget
 from bot.viewpoints import find_viewpoints
 
 
@@ -37,6 +38,8 @@ class BriefOptions:
     """Words of who-said-what that a discussion without an article gets at least."""
     max_sentences: int = MAX_SENTENCES
     """Article sentences ranked together at most; a longer article is ranked in parts."""
+    viewpoint_chars: int = viewpoint_budget.MAX_CHARS
+    """Characters of comments viewpoints read at most; past it the longest comments are cut."""
 
     def checked(self) -> BriefOptions:
         """The same options, validated: raises BadInput with a message naming the bad one."""
@@ -48,6 +51,11 @@ class BriefOptions:
             raise BadInput(
                 f"Sentences ranked together must be between 100 and 100000, "
                 f"not {self.max_sentences}."
+            )
+        if not 10_000 <= self.viewpoint_chars <= 1_000_000_000:
+            raise BadInput(
+                f"Characters read for viewpoints must be between 10000 and 1000000000, "
+                f"not {self.viewpoint_chars}."
             )
         if not 1 <= self.quotes <= 5:
             raise BadInput(f"Quotes per viewpoint must be between 1 and 5, not {self.quotes}.")
@@ -134,7 +142,9 @@ def make_brief(
         if (note := ranked.note()) is not None:
             notes = (*notes, note)
     progress(f"Grouping {thread.present_count:,} comments into viewpoints")
-    found = find_viewpoints(thread, main_language=language, quotes=options.quotes)
+    discussion, bounded_note = viewpoint_budget.bounded(thread, options.viewpoint_chars)
+    found = find_viewpoints(discussion, main_language=language, quotes=options.quotes)
+    notes = notes if bounded_note is None else (*notes, bounded_note)
     languages = Counter(c.language or UNDETERMINED for c in thread.discussion())
     counts = Counts(
         comments=thread.present_count,

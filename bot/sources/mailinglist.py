@@ -336,6 +336,17 @@ def _header(message: EmailMessage, name: str) -> str:
     return ""
 
 
+def _raw_header(message: EmailMessage, name: str) -> str:
+    """A header's text as written, unfolded; "" where it is absent. For dates and message ids,
+    which the email package would parse into objects only for us to turn back into text (a
+    quarter of the time spent reading a large archive)."""
+    wanted = name.lower()
+    for key, raw in message.raw_items():
+        if key.lower() == wanted:
+            return " ".join(str(raw).split())
+    return ""
+
+
 def _text_part(message: EmailMessage) -> str:
     try:
         part = message.get_body(preferencelist=("plain", "html"))
@@ -413,7 +424,7 @@ def _mbox_messages(data: bytes) -> list[_Message]:
         except _BROKEN_MAIL:
             name, address = "", ""
         date = None
-        if when := _header(msg, "Date"):
+        if when := _raw_header(msg, "Date"):
             try:
                 date = email.utils.parsedate_to_datetime(when)
                 date = date if date.tzinfo else date.replace(tzinfo=UTC)
@@ -421,13 +432,13 @@ def _mbox_messages(data: bytes) -> list[_Message]:
                 date = None
         messages.append(
             _Message(
-                id=_header(msg, "Message-ID").strip() or str(i + 1),
+                id=_raw_header(msg, "Message-ID").strip() or str(i + 1),
                 author=display_name(name, address),
                 subject=_header(msg, "Subject"),
                 body=_HEADER_LINE.sub("", _text_part(msg).replace("\r\n", "\n")).strip(),
                 published=date,
-                reply_to=_first_id(_header(msg, "In-Reply-To")),
-                references=tuple(_IDS.findall(_header(msg, "References"))),
+                reply_to=_first_id(_raw_header(msg, "In-Reply-To")),
+                references=tuple(_IDS.findall(_raw_header(msg, "References"))),
             )
         )
     return messages
