@@ -7,9 +7,6 @@ to the local test server), so a regression fails instead of reaching a private a
 from __future__ import annotations
 
 import ipaddress
-import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -210,36 +207,3 @@ def _bounds(spec: str) -> tuple[str, str]:
 
 def _version(text: str) -> tuple[int, ...]:
     return tuple(int(p) for p in text.split(".")[:3] if p.isdigit())
-
-
-@pytest.mark.skipif(
-    not os.environ.get("THREADBRIEF_AIOHTTP_FLOOR"),
-    reason="set THREADBRIEF_AIOHTTP_FLOOR=1 to run this file against the lowest allowed aiohttp "
-    "(installs it into a temporary directory from the package index)",
-)
-def test_the_guard_holds_on_the_lowest_allowed_aiohttp(tmp_path: Path) -> None:
-    import tomllib
-
-    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
-    (spec,) = [d for d in project["project"]["dependencies"] if d.startswith("aiohttp")]
-    low, _ = _bounds(spec)
-    target = tmp_path / "site"
-    pip = [sys.executable, "-m", "pip", "install", "-q", "--no-deps"]
-    subprocess.run([*pip, "--target", str(target), f"aiohttp=={low}"], check=True)
-    env = {**os.environ, "PYTHONPATH": str(target), "THREADBRIEF_AIOHTTP_FLOOR": ""}
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", __file__, "-k", "not pinned"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert run.returncode == 0, run.stdout[-3000:]
-    check = subprocess.run(
-        [sys.executable, "-c", "import aiohttp; print(aiohttp.__version__)"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert check.stdout.strip() == low
