@@ -207,3 +207,18 @@ def _bounds(spec: str) -> tuple[str, str]:
 
 def _version(text: str) -> tuple[int, ...]:
     return tuple(int(p) for p in text.split(".")[:3] if p.isdigit())
+
+
+def test_a_link_aiohttp_itself_refuses_is_one_clear_line_with_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # aiohttp 3.14 refuses some hosts itself, with InvalidUrlClientError, which once escaped as
+    # an internal error; the guard refuses all of them first, so the client's refusal is forced.
+    async def refuse(self: object, req: aiohttp.ClientRequest, *args: object, **kw: object) -> None:
+        raise aiohttp.InvalidUrlClientError(req.url)
+
+    monkeypatch.setattr(aiohttp.TCPConnector, "connect", refuse)
+    assert cli.main(["summarize", "http://example.org/"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("threadbrief: The link http://example.org/ is not one I can read.")
+    assert err.count("\n") == 1 and "internal" not in err
