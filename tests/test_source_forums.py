@@ -200,4 +200,5 @@ def test_arbitrary_forum_json_is_read_or_refused_with_a_message(obj: object) -> 
         outcome = parse_json(obj).source
     except ThreadBriefError as e:
         outcome = e.user_message()
+        assert outcome.endswith("."), outcome  # a sentence saying why, not a trace
     assert outcome

@@ -217,6 +217,7 @@ def test_arbitrary_json_is_read_or_refused_with_a_message(obj: object) -> None:
         outcome = parse_json(obj).source
     except ThreadBriefError as e:
         outcome = e.user_message()
+        assert outcome.endswith("."), outcome  # a sentence saying why, not a trace
     assert outcome
 
 

@@ -126,7 +126,7 @@ def test_any_feed_text_parses_or_is_refused_with_a_message(text: str) -> None:
         outcome = read_bytes(data.encode()).source
     except ThreadBriefError as e:
         outcome = e.user_message()
-    assert outcome
+    assert outcome == "feed" or outcome.endswith("."), outcome  # a brief, or why not
 
 
 DISQUS = b"""<?xml version="1.0" encoding="utf-8"?>
