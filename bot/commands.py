@@ -2,20 +2,20 @@
 
 Kept here so each rule is one function with unit tests, the same for every command that needs
 it: which options a brief gets, what a message or a member's text points at, whether a file is
-too large, whether a brief is shown privately, how far back a span reaches, how much history may
-be read, and whether a conversation has anything to brief.
+too large, who may read a conversation, whether a brief is shown privately, how far back a span
+reaches, how much history may be read, and whether a conversation has anything to brief.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TypeVar
 
 from bot.config import BriefConfig
-from bot.errors import BadInput, TooLarge
+from bot.errors import BadInput, PermissionMissing, TooLarge
 from bot.pipeline import BriefOptions
 from bot.sources.chat import ChatHistory
 from bot.store import GuildSettings
@@ -128,6 +128,45 @@ def check_upload(filename: str, size: int, limit_mb: float) -> None:
         raise TooLarge(
             f"{filename} is {size / 1048576:.1f} MB; this bot reads files up to {limit_mb:g} MB.",
             hint="Upload a smaller export, or give the thread's URL instead.",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """What the member, or the bot, may do in a channel (from Discord's permissions there)."""
+
+    view: bool
+    history: bool
+    connect: bool
+
+
+def check_history_access(place: str, member: Access, bot: Access, *, voice: bool) -> None:
+    """Refuse a brief of a conversation that the member, or the bot, may not read.
+
+    In a voice channel's chat both also need Connect: without it Discord shows an empty history
+    rather than an error, which would brief nothing without saying why.
+    """
+    if not (member.view and member.history):
+        raise PermissionMissing(
+            "You cannot read this channel's history, so it cannot be briefed for you.",
+            hint="Only members who can read a conversation can brief it.",
+        )
+    if not (bot.view and bot.history):
+        raise PermissionMissing(
+            f"ThreadBrief cannot read {place}: it needs the View Channel and "
+            "Read Message History permissions here.",
+            hint="Ask an admin to grant them to the bot's role in this channel.",
+        )
+    if voice and not member.connect:
+        raise PermissionMissing(
+            "You cannot connect to this voice channel, so its chat cannot be briefed for you.",
+            hint="Only members who can read a conversation can brief it.",
+        )
+    if voice and not bot.connect:
+        raise PermissionMissing(
+            f"ThreadBrief cannot read the chat of {place}: in a voice channel it needs the "
+            "Connect permission too.",
+            hint="Ask an admin to allow Connect for the bot's role in this channel.",
         )
 
 

@@ -15,7 +15,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.commands import (
+    Access,
     brief_options,
+    check_history_access,
     check_upload,
     history_limit,
     link_in,
@@ -25,7 +27,7 @@ from bot.commands import (
     require_readable,
 )
 from bot.config import Algorithm
-from bot.errors import BadInput, Busy, PermissionMissing, ThreadBriefError
+from bot.errors import BadInput, Busy, ThreadBriefError
 from bot.jobs import SourceRequest
 from bot.pipeline import BriefOptions
 from bot.render.embeds import brief_pages
@@ -247,32 +249,12 @@ class Summarize(commands.Cog):
                 hint="Run it inside the conversation you want briefed.",
             )
         mine, theirs = interaction.permissions, interaction.app_permissions
-        if not (mine.view_channel and mine.read_message_history):
-            raise PermissionMissing(
-                "You cannot read this channel's history, so it cannot be briefed for you.",
-                hint="Only members who can read a conversation can brief it.",
-            )
-        if not (theirs.view_channel and theirs.read_message_history):
-            raise PermissionMissing(
-                f"ThreadBrief cannot read {place_name(channel)}: it needs the View Channel and "
-                "Read Message History permissions here.",
-                hint="Ask an admin to grant them to the bot's role in this channel.",
-            )
-        if isinstance(channel, discord.VoiceChannel | discord.StageChannel):
-            # A voice channel's chat is readable only with Connect; without it Discord shows
-            # an empty history rather than an error.
-            if not mine.connect:
-                raise PermissionMissing(
-                    "You cannot connect to this voice channel, so its chat cannot be briefed "
-                    "for you.",
-                    hint="Only members who can read a conversation can brief it.",
-                )
-            if not theirs.connect:
-                raise PermissionMissing(
-                    f"ThreadBrief cannot read the chat of {place_name(channel)}: in a voice "
-                    "channel it needs the Connect permission too.",
-                    hint="Ask an admin to allow Connect for the bot's role in this channel.",
-                )
+        check_history_access(
+            place_name(channel),
+            Access(mine.view_channel, mine.read_message_history, mine.connect),
+            Access(theirs.view_channel, theirs.read_message_history, theirs.connect),
+            voice=isinstance(channel, discord.VoiceChannel | discord.StageChannel),
+        )
         return channel
 
     async def _private_by_default(self, interaction: discord.Interaction) -> bool:

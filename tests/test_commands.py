@@ -9,8 +9,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.commands import (
+    Access,
     brief_options,
     changed_settings,
+    check_history_access,
     check_upload,
     history_limit,
     link_in,
@@ -23,7 +25,7 @@ from bot.config import BriefConfig
 from bot.digest.overview import digest_list
 from bot.digest.service import resumed_run
 from bot.digest.state import Subscription
-from bot.errors import BadInput, TooLarge
+from bot.errors import BadInput, PermissionMissing, TooLarge
 from bot.render.embeds import embed_size
 from bot.sources.chat import ChatHistory, ChatMessage
 from bot.store import GuildSettings
@@ -181,3 +183,28 @@ def test_an_upload_past_the_limit_is_refused_with_its_size() -> None:
     check_upload("small.xml", 1024, 8)
     with pytest.raises(TooLarge, match=r"big.xml is 9.5 MB; this bot reads files up to 8 MB"):
         check_upload("big.xml", int(9.5 * 1048576), 8)
+
+
+READS = Access(view=True, history=True, connect=True)
+
+
+@pytest.mark.parametrize(
+    ("member", "bot", "voice", "said"),
+    [
+        (Access(True, False, True), READS, False, "You cannot read this channel's history"),
+        (READS, Access(False, True, True), False, "ThreadBrief cannot read #general: it needs"),
+        (Access(True, True, False), READS, True, "You cannot connect to this voice channel"),
+        (READS, Access(True, True, False), True, "needs the Connect permission too"),
+    ],
+)
+def test_a_conversation_nobody_may_read_is_refused_saying_which_permission(
+    member: Access, bot: Access, voice: bool, said: str
+) -> None:
+    with pytest.raises(PermissionMissing, match=said):
+        check_history_access("#general", member, bot, voice=voice)
+
+
+def test_connect_matters_only_in_a_voice_channel() -> None:
+    no_connect = Access(view=True, history=True, connect=False)
+    check_history_access("#general", no_connect, no_connect, voice=False)
+    check_history_access("the voice chat", READS, READS, voice=True)
