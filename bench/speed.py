@@ -273,7 +273,7 @@ def command_figures(args: list[str], repeat: int) -> tuple[float, float, float]:
 
 def event_loop_stall(n: int) -> float:
     """Largest gap between 5 ms ticks of the loop while the bot's job runner briefs `n` comments."""
-    from bot.config import FetchConfig
+    from bot.fetch import Fetcher, FetchSettings
     from bot.jobs import JobRunner, SourceRequest, process_pool
     from bot.pipeline import BriefOptions
     from bot.render.json import thread_dict
@@ -282,7 +282,7 @@ def event_loop_stall(n: int) -> float:
 
     async def run() -> float:
         with process_pool(2) as pool:
-            runner = JobRunner(pool, FetchConfig(), max_comments=max(n, 20000))
+            runner = JobRunner(pool, Fetcher(FetchSettings()), max_comments=max(n, 20000))
             await asyncio.get_running_loop().run_in_executor(pool, int)  # workers started
             worst = 0.0
             done = asyncio.Event()

@@ -278,8 +278,8 @@ def _source_bytes(args: argparse.Namespace, config: Any) -> tuple[bytes, str]:
         # start-up: aiohttp and the fetcher cost 0.3 s; only a URL needs them
         import asyncio
 
-        from bot.fetch import Fetcher
-        from bot.sources.url import ACCEPTED, settings_from
+        from bot.fetch import Fetcher, settings_from
+        from bot.sources.url import ACCEPTED
 
         async def download() -> bytes:
             async with Fetcher(settings_from(config.fetch)) as fetcher:

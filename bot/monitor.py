@@ -32,9 +32,9 @@ from prometheus_client import (
 )
 
 from bot.brief import Brief
-from bot.config import FetchConfig
 from bot.errors import ThreadBriefError
-from bot.jobs import JobRunner, Progress, SourceRequest
+from bot.fetch import Fetcher
+from bot.jobs import JobRunner, Progress, SourceRequest, quiet
 from bot.pipeline import BriefOptions
 from bot.thread import Thread
 
@@ -121,13 +121,13 @@ class MeasuredJobRunner(JobRunner):
     def __init__(
         self,
         executor: Executor,
-        fetch: FetchConfig,
+        fetcher: Fetcher,
         *,
         metrics: Metrics,
         max_jobs: int = 2,
         **kwargs: Any,
     ) -> None:
-        super().__init__(executor, fetch, max_jobs=max_jobs, **kwargs)
+        super().__init__(executor, fetcher, max_jobs=max_jobs, **kwargs)
         self.metrics = metrics
         self._max_jobs = max_jobs
         self._active = 0
@@ -138,7 +138,7 @@ class MeasuredJobRunner(JobRunner):
         self.metrics.queue_length.set(max(0, self._active - self._max_jobs))
 
     async def run(
-        self, request: SourceRequest, options: BriefOptions, progress: Progress
+        self, request: SourceRequest, options: BriefOptions, progress: Progress = quiet
     ) -> tuple[Brief, Thread]:
         started = time.monotonic()
         self._count(+1)

@@ -23,6 +23,7 @@ from discord.ext import commands
 from bot.clock import Clock, SystemClock
 from bot.config import Config, require_token
 from bot.errors import Busy, ConfigError, ThreadBriefError
+from bot.fetch import Fetcher, settings_from
 from bot.jobs import SourceRequest, process_pool
 from bot.logs import configure
 from bot.monitor import MeasuredJobRunner, Metrics, MonitorServer
@@ -40,7 +41,7 @@ EXTENSIONS = ("cogs.summarize", "cogs.settings", "cogs.digest", "cogs.help")
 
 
 class ThreadBriefBot(commands.Bot):
-    """Holds the store, the job runner and the config; cogs reach them through the bot."""
+    """Owns the store, the fetcher, the workers and the job runner; cogs reach them through it."""
 
     def __init__(
         self,
@@ -71,15 +72,10 @@ class ThreadBriefBot(commands.Bot):
             memory_mb=config.bot.worker_memory_mb,
             deadline=config.bot.job_deadline,
         )
-        self.jobs = MeasuredJobRunner(
-            self.executor,
-            config.fetch,
-            metrics=self.metrics,
-            max_jobs=config.bot.max_jobs,
-            cooldown=config.bot.user_cooldown,
-            max_comments=config.bot.max_comments,
-            deadline=config.bot.job_deadline,
-        )
+        self.fetcher: Fetcher | None = None
+        """The one HTTP client of the process: opened in `setup_hook`, closed in `close`."""
+        self.jobs: MeasuredJobRunner
+        """Every brief and digest item runs here; set in `setup_hook`, before the cogs load."""
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
         self.monitor: MonitorServer | None = None
         self.stop_on_sigterm = False
@@ -190,6 +186,17 @@ class ThreadBriefBot(commands.Bot):
                 )
             self.queue = await queue.connect(url)
             log.info("gateway: briefs go to the job queue")
+        self.fetcher = Fetcher(settings_from(self.config.fetch))
+        self.jobs = MeasuredJobRunner(
+            self.executor,
+            self.fetcher,
+            metrics=self.metrics,
+            max_jobs=self.config.bot.max_jobs,
+            cooldown=self.config.bot.user_cooldown,
+            max_comments=self.config.bot.max_comments,
+            deadline=self.config.bot.job_deadline,
+            hackernews_api=self.config.fetch.hackernews_api,
+        )
         if self.config.monitor.enabled:
             self.monitor = MonitorServer(
                 self.metrics,
@@ -228,6 +235,8 @@ class ThreadBriefBot(commands.Bot):
         for name in list(self.extensions):  # stops the digest scheduler cleanly
             await self.unload_extension(name)
         await super().close()
+        if self.fetcher is not None:
+            await self.fetcher.aclose()
         await self.store.close()
         if self.queue is not None:
             await self.queue.close()

@@ -180,8 +180,7 @@ class Digest(commands.GroupCog, group_name="digest", group_description="Schedule
         self.service = DigestService(
             self.state,
             poster or DiscordPoster(bot),
-            bot.executor,
-            bot.config.fetch,
+            bot.jobs,
             bot.clock,
             settings,
             on_result=bot.metrics.digest_ran,

@@ -7,6 +7,11 @@ from contextlib import asynccontextmanager
 
 from aiohttp import web
 
+from bot.config import FetchConfig
+from bot.fetch import Fetcher, settings_from
+from bot.sources.url import read_url
+from bot.thread import Thread
+
 
 @asynccontextmanager
 async def serving(app: web.Application) -> AsyncIterator[str]:
@@ -32,3 +37,9 @@ def page_app(path: str, body: str | bytes, content_type: str = "text/html") -> w
     app = web.Application()
     app.router.add_get(path, page)
     return app
+
+
+async def read_link(url: str, config: FetchConfig, *, pick: str | None = None) -> Thread:
+    """What a user's link reads as, through a fetcher made from `config` (as the CLI does)."""
+    async with Fetcher(settings_from(config)) as fetcher:
+        return await read_url(url, fetcher, pick=pick, hackernews_api=config.hackernews_api)

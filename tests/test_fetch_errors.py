@@ -16,8 +16,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from bot.config import FetchConfig
 from bot.errors import FetchError, NotFoundError, RateLimited
 from bot.fetch import Fetcher, FetchSettings
-from bot.sources.url import read_url
-from tests.localweb import serving
+from tests.localweb import read_link, serving
 
 PAGE = (Path(__file__).parent / "fixtures" / "wordpress-post.html").read_bytes()
 LOCAL = FetchSettings(allow_loopback=True, retries=2, backoff=0.01, deadline=20)
@@ -200,5 +199,5 @@ async def test_a_hacker_news_error_names_the_site_the_user_linked(site) -> None:
     base, _ = site
     config = FetchConfig(allow_loopback=True, hackernews_api=f"{base}/gone")
     with pytest.raises(NotFoundError) as caught:
-        await read_url("https://news.ycombinator.com/item?id=4100", config)
+        await read_link("https://news.ycombinator.com/item?id=4100", config)
     assert caught.value.message.startswith("news.ycombinator.com (read through 127.0.0.1)")

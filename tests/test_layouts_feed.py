@@ -11,9 +11,8 @@ from aiohttp import web
 from bot.config import FetchConfig
 from bot.errors import UnsafeInput
 from bot.sources import read_bytes
-from bot.sources.url import read_url
 from tests.layouts import LAYOUTS, summarize
-from tests.localweb import serving
+from tests.localweb import read_link, serving
 
 LOCAL = FetchConfig(allow_loopback=True)
 
@@ -90,7 +89,7 @@ async def test_the_comment_feed_gives_the_comments_and_their_nesting() -> None:
     base: list[str] = []
     async with serving(_feed_app((body, 200), base)) as url:
         base.append(f"{url}/ferry-pier/feed/")
-        thread = await read_url(f"{url}/feed/", LOCAL)
+        thread = await read_link(f"{url}/feed/", LOCAL)
     assert [c.author for c in thread.comments] == ["Cormac Delaney", "Hester Quayle"]
     assert thread.comments[1].parent_id == thread.comments[0].id
     assert (
@@ -103,7 +102,7 @@ async def test_a_comment_feed_answering_404_briefs_the_item_with_a_note() -> Non
     base: list[str] = []
     async with serving(_feed_app((b"<html>gone</html>", 404), base)) as url:
         base.append(f"{url}/ferry-pier/feed/")
-        thread = await read_url(f"{url}/feed/", LOCAL)
+        thread = await read_link(f"{url}/feed/", LOCAL)
     assert thread.article is not None and thread.article.title == "The ferry pier reopens in March"
     assert thread.comments == ()
     (note,) = thread.notes
@@ -116,6 +115,6 @@ async def test_an_unreachable_comment_feed_briefs_the_item_with_a_note() -> None
         closed = probe.getsockname()[1]
     base = [f"http://127.0.0.1:{closed}/ferry-pier/feed/"]
     async with serving(_feed_app(None, base)) as url:
-        thread = await read_url(f"{url}/feed/", LOCAL)
+        thread = await read_link(f"{url}/feed/", LOCAL)
     assert thread.article is not None and thread.comments == ()
     assert any("could not be read" in n for n in thread.notes)

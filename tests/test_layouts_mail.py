@@ -8,9 +8,8 @@ from typing import Any
 import pytest
 
 from bot.config import FetchConfig
-from bot.sources.url import read_url
 from tests.layouts import LAYOUTS, authors, comments, depth, not_own, own_words, refused, summarize
-from tests.localweb import page_app, serving
+from tests.localweb import page_app, read_link, serving
 
 
 def timeline(doc: dict[str, Any]) -> list[tuple[str | None, str]]:
@@ -91,7 +90,7 @@ def test_a_single_saved_message_reads_as_a_thread_of_one() -> None:
 async def test_an_archive_served_as_application_mbox_is_read() -> None:
     body = (LAYOUTS / "mbox" / "pipermail.txt").read_bytes()
     async with serving(page_app("/archive.mbox", body, "application/mbox")) as base:
-        thread = await read_url(f"{base}/archive.mbox", FetchConfig(allow_loopback=True))
+        thread = await read_link(f"{base}/archive.mbox", FetchConfig(allow_loopback=True))
     assert [c.author for c in thread.comments] == ["Andy Smith", "Mercy Oyelowo", "Andy Smith"]
 
 

@@ -14,8 +14,7 @@ from hypothesis import strategies as st
 from bot.config import FetchConfig
 from bot.errors import ThreadBriefError
 from bot.sources import discourse, mastodon, parse_json
-from bot.sources.url import read_url
-from tests.localweb import serving
+from tests.localweb import read_link, serving
 
 
 def post(number: int, text: str, reply_to: int | None = None, user: str = "user") -> dict[str, Any]:
@@ -153,7 +152,7 @@ async def test_a_long_discourse_topic_is_fetched_in_chunks(server) -> None:
     base = server(
         {"/t/77.json": {k: v for k, v in document.items() if k != "_all"}, "_all": document["_all"]}
     )
-    thread = await read_url(f"{base}/t/tram-lane/77", FetchConfig(allow_loopback=True))
+    thread = await read_link(f"{base}/t/tram-lane/77", FetchConfig(allow_loopback=True))
     assert len(thread.comments) == 44 and thread.missing == 0
     chunks = [s for s in server.seen if "posts.json" in s]
     assert len(chunks) == 2  # 25 missing posts: 20, then 5
@@ -161,7 +160,7 @@ async def test_a_long_discourse_topic_is_fetched_in_chunks(server) -> None:
 
 async def test_a_mastodon_status_url_is_read_with_its_context(server) -> None:
     base = server({"/api/v1/statuses/1": STATUS, "/api/v1/statuses/1/context": CONTEXT})
-    thread = await read_url(f"{base}/@ana/1", FetchConfig(allow_loopback=True))
+    thread = await read_link(f"{base}/@ana/1", FetchConfig(allow_loopback=True))
     assert thread.source == "mastodon" and len(thread.comments) == 2
 
 

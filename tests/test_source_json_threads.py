@@ -16,9 +16,8 @@ from bot.sources import hackernews, parse_json, read_bytes
 from bot.sources.hackernews import algolia_url, item_id
 from bot.sources.html_text import html_to_text
 from bot.sources.reddit import json_url
-from bot.sources.url import read_url
 from bot.thread import SpanKind
-from tests.localweb import serving
+from tests.localweb import read_link, serving
 
 
 def t1(
@@ -231,7 +230,7 @@ async def test_a_reddit_thread_url_is_read_through_its_json_form() -> None:
     app = web.Application()
     app.router.add_get("/{tail:.*}", handler)
     async with serving(app) as base:
-        thread = await read_url(
+        thread = await read_link(
             f"{base}/r/urbanism/comments/abc123/tram/", FetchConfig(allow_loopback=True)
         )
     assert seen == ["/r/urbanism/comments/abc123/tram.json?limit=500&raw_json=1"]

@@ -15,8 +15,7 @@ from hypothesis import strategies as st
 from bot.config import FetchConfig
 from bot.errors import ThreadBriefError
 from bot.sources import read_bytes
-from bot.sources.url import read_url
-from tests.localweb import serving
+from tests.localweb import read_link, serving
 from tests.test_source_json_threads import HN_ALGOLIA
 from tests.test_source_xml import DISQUS
 
@@ -55,7 +54,7 @@ async def test_a_feed_item_is_read_with_its_comment_feed(host) -> None:
     address, pages = host
     pages["/feed.rss"] = (FEED.replace(b"HOST", address.encode()), "application/rss+xml")
     pages["/tram/comments.rss"] = (COMMENTS, "application/rss+xml")
-    thread = await read_url(f"http://{address}/feed.rss", LOCAL)
+    thread = await read_link(f"http://{address}/feed.rss", LOCAL)
     assert thread.article is not None and thread.article.title == "Tram vote"
     assert [c.author for c in thread.comments] == ["Ana", "Bo"]
 
@@ -89,14 +88,14 @@ async def test_exports_are_read_from_urls_too(
 ) -> None:
     address, pages = host
     pages[path] = (make(address), kind)
-    thread = await read_url(f"http://{address}{path}", LOCAL)
+    thread = await read_link(f"http://{address}{path}", LOCAL)
     assert thread.source == source
 
 
 async def test_a_wordpress_export_is_read_from_a_url(host, sample) -> None:
     address, pages = host
     pages["/wxr.xml"] = (sample("wordpress-theme-unit-test.wxr.xml").read_bytes(), "text/xml")
-    thread = await read_url(f"http://{address}/wxr.xml", LOCAL, pick="Page with comments")
+    thread = await read_link(f"http://{address}/wxr.xml", LOCAL, pick="Page with comments")
     assert thread.source == "wordpress" and len(thread.comments) == 3
 
 
@@ -104,7 +103,7 @@ async def test_a_hacker_news_item_is_read_through_the_items_api(host) -> None:
     address, pages = host
     pages["/api/v1/items/4100"] = (json.dumps(HN_ALGOLIA).encode(), "application/json")
     config = FetchConfig(allow_loopback=True, hackernews_api=f"http://{address}/api/v1")
-    thread = await read_url("https://news.ycombinator.com/item?id=4100", config)
+    thread = await read_link("https://news.ycombinator.com/item?id=4100", config)
     assert thread.source == "hacker-news" and len(thread.comments) == 2
 
 
@@ -137,8 +136,6 @@ async def test_a_slow_discourse_forum_is_stopped_by_the_read_deadline() -> None:
 
     from bot.config import FetchConfig
     from bot.errors import FetchError
-    from bot.sources.url import read_url
-    from tests.localweb import serving
 
     asked: list[str] = []
 
@@ -159,6 +156,6 @@ async def test_a_slow_discourse_forum_is_stopped_by_the_read_deadline() -> None:
     async with serving(app) as base:
         config = FetchConfig(allow_loopback=True, total_timeout=1.0, deadline=1.0)
         with pytest.raises(FetchError, match=r"fetch\.deadline"):
-            await read_url(f"{base}/t/slow-topic/42", config)
+            await read_link(f"{base}/t/slow-topic/42", config)
     # 50 pages were due; the deadline stopped the read after a handful.
     assert 2 <= len(asked) <= 5

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import FetchConfig
 from bot.errors import DeadlineExceeded, TooLarge, WorkerLost
+from bot.fetch import Fetcher, FetchSettings
 from bot.jobs import JobRunner, SourceRequest, process_pool
 from bot.pipeline import BriefOptions
 from bot.workers import WorkerPool
@@ -52,7 +52,7 @@ async def no_progress(_: str) -> None:
 
 async def test_a_job_that_kills_its_worker_gets_a_clear_error_and_the_next_brief_works() -> None:
     with process_pool(1) as pool:
-        runner = JobRunner(pool, FetchConfig())
+        runner = JobRunner(pool, Fetcher(FetchSettings()))
         loop = asyncio.get_running_loop()
         with pytest.raises(WorkerLost, match="stopped before it finished"):
             await loop.run_in_executor(pool, kill_myself)
@@ -74,7 +74,7 @@ async def test_other_jobs_go_on_when_one_kills_its_worker() -> None:
 
 async def test_a_worker_killed_from_outside_is_replaced_and_briefs_again() -> None:
     with process_pool(1) as pool:
-        runner = JobRunner(pool, FetchConfig())
+        runner = JobRunner(pool, Fetcher(FetchSettings()))
         loop = asyncio.get_running_loop()
         pid = await loop.run_in_executor(pool, my_pid)
         os.kill(pid, signal.SIGKILL)  # as the OOM killer would, between two briefs
@@ -137,8 +137,8 @@ async def test_the_job_deadline_covers_reading_and_briefing_together() -> None:
     app.router.add_get("/", hang)
     async with serving(app) as base:
         with process_pool(1) as pool:
-            fetch = FetchConfig(allow_loopback=True, total_timeout=20, deadline=30)
-            runner = JobRunner(pool, fetch, deadline=1.0)
+            fetch = FetchSettings(allow_loopback=True, total_timeout=20, deadline=30)
+            runner = JobRunner(pool, Fetcher(fetch), deadline=1.0)
             await asyncio.get_running_loop().run_in_executor(pool, my_pid)  # worker started
             with pytest.raises(DeadlineExceeded, match=r"longer than the 1 s one brief may take"):
                 await runner.run(SourceRequest(url=f"{base}/"), BriefOptions(), no_progress)

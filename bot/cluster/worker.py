@@ -33,6 +33,7 @@ from bot.cluster.ratelimit import FleetRateLimit
 from bot.cluster.replies import Replier, is_expired
 from bot.config import Config
 from bot.errors import Busy, ConfigError, ThreadBriefError
+from bot.fetch import Fetcher, settings_from
 from bot.jobs import JobRunner, process_pool
 from bot.logs import configure
 
@@ -64,9 +65,12 @@ class Worker:
             memory_mb=config.bot.worker_memory_mb,
             deadline=config.bot.job_deadline,
         )
+        self.fetcher = Fetcher(settings_from(config.fetch))
+        """The process's one HTTP client (its session opens on first use, in `run`'s loop)."""
         self.runner = JobRunner(
             self.executor,
-            config.fetch,
+            self.fetcher,
+            hackernews_api=config.fetch.hackernews_api,
             max_jobs=config.bot.max_jobs,
             cooldown=0.0,
             max_comments=config.bot.max_comments,
@@ -110,6 +114,7 @@ class Worker:
             self.listening = False
             if health is not None:
                 await health.cleanup()
+            await self.fetcher.aclose()
             if self._own_executor:
                 self.executor.shutdown(wait=False, cancel_futures=True)
 

@@ -3,27 +3,26 @@
 An item is identified three ways: its GUID, its canonical URL and a hash of its content. It is new
 in a channel only when none of the three was posted there before, so an edited entry (same GUID),
 a feed that regenerates its GUIDs (same URL) and a repost under a new address (same content) are
-all recognised. Reading and briefing run in worker processes; these functions are synchronous.
+all recognised. Reading and briefing are jobs (`ReadCandidates`, `BriefCandidate`) run by the
+bot's `JobRunner`, in the digests' share of its slots.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from bot.brief import DigestEntry
-from bot.config import FetchConfig
+from bot.brief import Brief, DigestEntry
 from bot.errors import ThreadBriefError
-from bot.fetch import Fetcher
+from bot.jobs import Work
 from bot.pipeline import BriefOptions, make_brief
 from bot.sources import decode
 from bot.sources.feed import Feed, FeedItem, item_thread, parse_feed
 from bot.sources.html_text import html_to_text
-from bot.sources.url import ACCEPTED, is_feed, read_url, settings_from
+from bot.sources.url import ACCEPTED, HTML, is_feed, read_url
 from bot.thread import Thread
 
 _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|ref|source)$", re.IGNORECASE)
@@ -106,63 +105,98 @@ def discover_feed(html: str, base: str) -> str | None:
     return None
 
 
-def read_candidates(url: str, fetch: FetchConfig) -> Candidates:
-    """The items a source offers now: a feed's entries (a page's own feed if it announces one),
-    or a page or thread as one item."""
-    return asyncio.run(_read_candidates(url, fetch))
+def feed_candidates(body: bytes, feed_url: str) -> Candidates:
+    """A feed's entries as candidates (CPU work: run in a worker)."""
+    parsed = parse_feed(body, url=feed_url, allow_empty=True)
+    items = tuple(_feed_candidate(i, feed_url) for i in parsed.items)
+    return Candidates(parsed.title, items, parsed)
 
 
-async def _read_candidates(url: str, fetch: FetchConfig) -> Candidates:
-    async with Fetcher(settings_from(fetch)) as fetcher:
-        result = await fetcher.get(url, accept=ACCEPTED)
+def announced_feed(body: bytes, charset: str | None, base: str) -> str | None:
+    """The feed an HTML page announces, if any (CPU work: run in a worker)."""
+    return discover_feed(decode(body, charset), base)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadCandidates:
+    """A digest's poll: the items a source offers now, as a job.
+
+    A feed's entries (a page's own feed if it announces one), or a page or thread as one item.
+    The fetcher's cache makes an unchanged feed a 304."""
+
+    source: str
+
+    async def run(self, work: Work) -> Candidates:
+        fetcher = work.fetcher
+        ends = fetcher.deadline()
+        result = await fetcher.get(self.source, accept=ACCEPTED, ends=ends)
         feed_url: str | None = result.url if is_feed(result.content_type, result.body) else None
         body = result.body
-        if feed_url is None and result.content_type in ("text/html", "application/xhtml+xml"):
-            announced = discover_feed(decode(result.body, result.charset), result.url)
+        if feed_url is None and result.content_type in HTML:
+            announced = await work.cpu(announced_feed, result.body, result.charset, result.url)
             if announced is not None:
-                found = await fetcher.get(announced, accept=ACCEPTED)
+                found = await fetcher.get(announced, accept=ACCEPTED, ends=ends)
                 if is_feed(found.content_type, found.body):
                     feed_url, body = found.url, found.body
-    if feed_url is not None:
-        feed = parse_feed(body, url=feed_url, allow_empty=True)
-        return Candidates(feed.title, tuple(_feed_candidate(i, feed_url) for i in feed.items), feed)
-    thread = await read_url(url, fetch)
-    candidate = _thread_candidate(thread, url)
-    site = thread.article.site if thread.article else None
-    return Candidates(site or candidate.title, (candidate,))
+        if feed_url is not None:
+            return await work.cpu(feed_candidates, body, feed_url)
+        thread = await read_url(
+            self.source, fetcher, hackernews_api=work.hackernews_api, cpu=work.cpu
+        )
+        work.check_count(thread.present_count)
+        candidate = _thread_candidate(thread, self.source)
+        site = thread.article.site if thread.article else None
+        return Candidates(site or candidate.title, (candidate,))
 
 
-def brief_candidate(
-    candidate: Candidate, feed: Feed | None, fetch: FetchConfig, options: BriefOptions
-) -> DigestEntry:
-    """The item's brief; a comment feed that cannot be read leaves the item without comments."""
-    thread = candidate.thread
-    if thread is None:
-        assert candidate.feed_item is not None and feed is not None
-        comments = None
-        if candidate.feed_item.comments_feed:
-            try:
-                comments = asyncio.run(_read_feed(candidate.feed_item.comments_feed, fetch))
-            except ThreadBriefError:
-                comments = None
-        thread = item_thread(candidate.feed_item, feed, comments)
-    try:
-        brief = make_brief(thread, options)
-        summary, viewpoints = brief.summary, brief.viewpoints[: options.viewpoints]
-    except ThreadBriefError:
-        summary, viewpoints = (), ()
+def entry_thread(item: FeedItem, feed: Feed, comments_body: bytes | None, url: str) -> Thread:
+    """A feed item with its comment feed, if that reads (CPU work: run in a worker)."""
+    comments = None
+    if comments_body is not None:
+        try:
+            comments = parse_feed(comments_body, url=url)
+        except ThreadBriefError:
+            comments = None
+    return item_thread(item, feed, comments)
+
+
+def entry(candidate: Candidate, thread: Thread, brief: Brief | None, shown: int) -> DigestEntry:
     return DigestEntry(
         keys=candidate.keys,
         title=candidate.title,
         link=candidate.link,
         published=candidate.published,
-        summary=summary,
+        summary=brief.summary if brief else (),
         comments=thread.present_count,
-        viewpoints=viewpoints,
+        viewpoints=brief.viewpoints[:shown] if brief else (),
     )
 
 
-async def _read_feed(url: str, fetch: FetchConfig) -> Feed:
-    async with Fetcher(settings_from(fetch)) as fetcher:
-        result = await fetcher.get(url, accept=ACCEPTED)
-    return parse_feed(result.body, url=result.url)
+@dataclass(frozen=True, slots=True)
+class BriefCandidate:
+    """One item's brief, as a job. A comment feed that cannot be read leaves the item without
+    comments; an item that cannot be briefed (or has too many comments) is listed unbriefed."""
+
+    candidate: Candidate
+    feed: Feed | None
+    options: BriefOptions
+
+    async def run(self, work: Work) -> DigestEntry:
+        thread = self.candidate.thread
+        if thread is None:
+            item = self.candidate.feed_item
+            assert item is not None and self.feed is not None
+            body, url = None, item.comments_feed
+            if url:
+                try:
+                    answer = await work.fetcher.get(url, accept=ACCEPTED)
+                    body, url = answer.body, answer.url
+                except ThreadBriefError:
+                    body = None
+            thread = await work.cpu(entry_thread, item, self.feed, body, url or "")
+        try:
+            work.check_count(thread.present_count)
+            brief = await work.cpu(make_brief, thread, self.options)
+        except ThreadBriefError:
+            brief = None
+        return entry(self.candidate, thread, brief, self.options.viewpoints)

@@ -11,18 +11,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.brief import DigestEntry
 from bot.clock import Clock
-from bot.config import FetchConfig
-from bot.digest.items import Candidate, Candidates, brief_candidate, read_candidates
+from bot.digest.items import BriefCandidate, Candidate, Candidates, ReadCandidates
 from bot.digest.schedule import Schedule, parse_schedule
 from bot.digest.state import DigestState, OutboxRow, PlannedMessage, Subscription
 from bot.errors import BadInput, PayloadRefused, PostRejected, ThreadBriefError
+from bot.jobs import Jobs, Lane
 from bot.pipeline import BriefOptions
 from bot.render.digest import Payload, digest_messages, nothing_new, with_marker
 from bot.render.markdown import clip, safe
@@ -114,8 +113,7 @@ class DigestService:
         self,
         state: DigestState,
         poster: Poster,
-        executor: Executor,
-        fetch: FetchConfig,
+        jobs: Jobs,
         clock: Clock,
         settings: DigestSettings | None = None,
         on_result: Callable[[bool, int], None] | None = None,
@@ -124,8 +122,8 @@ class DigestService:
         """Told (ok, messages posted) after every run: the bot's metrics listen here."""
         self.state = state
         self.poster = poster
-        self.executor = executor
-        self.fetch = fetch
+        self.jobs = jobs
+        """Reads and briefs go here, in the digests' lane: a user's brief is never behind them."""
         self.clock = clock
         self.settings = settings or DigestSettings()
         self._locks: dict[int, asyncio.Lock] = {}
@@ -311,8 +309,7 @@ class DigestService:
     # -- reading ------------------------------------------------------------------------------
 
     async def _read(self, source: str) -> Candidates:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.executor, read_candidates, source, self.fetch)
+        return await self.jobs.submit(ReadCandidates(source), lane=Lane.DIGEST)
 
     async def _new_items(
         self, subscription: Subscription, candidates: Candidates
@@ -334,16 +331,10 @@ class DigestService:
     async def _compose(self, subscription: Subscription, candidates: Candidates) -> Plan:
         fresh = await self._new_items(subscription, candidates)
         take = fresh[: self.settings.items]
-        loop = asyncio.get_running_loop()
         entries = await asyncio.gather(
             *(
-                loop.run_in_executor(
-                    self.executor,
-                    brief_candidate,
-                    c,
-                    candidates.feed,
-                    self.fetch,
-                    self.settings.brief,
+                self.jobs.submit(
+                    BriefCandidate(c, candidates.feed, self.settings.brief), lane=Lane.DIGEST
                 )
                 for c in take
             )

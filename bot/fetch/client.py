@@ -10,6 +10,12 @@
   answers (AccessDenied, NotFoundError, RateLimited). A 429 or 503 with Retry-After is retried after
   the wait it asks for, when that fits in the time limit.
 * A small cache sends If-None-Match / If-Modified-Since and serves its copy on 304.
+
+One `Fetcher` serves a whole process (the bot owns one, a CLI run owns one), so the cache and
+the per-host limits hold across briefs and digest polls. What it sends through is a `Transport`:
+`AiohttpTransport` on the network (where the address guard also checks every resolved name),
+`MockTransport` in tests, which answers in-process. The checks above are the Fetcher's own and
+apply whatever the transport.
 """
 
 from __future__ import annotations
@@ -22,17 +28,20 @@ import re
 import socket
 import zlib
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 import brotli
 from aiohttp.abc import AbstractResolver, ResolveResult
+from multidict import CIMultiDict
 from yarl import URL
 
+from bot.config import FetchConfig
 from bot.errors import (
     AccessDenied,
     BadInput,
@@ -76,6 +85,93 @@ class FetchResult:
     headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
 
+def settings_from(config: FetchConfig) -> FetchSettings:
+    """The fetcher's settings from the `[fetch]` table of the config."""
+    return FetchSettings(
+        connect_timeout=config.connect_timeout,
+        total_timeout=config.total_timeout,
+        max_bytes=int(config.max_download_mb * 2**20),
+        max_redirects=config.max_redirects,
+        retries=config.retries,
+        per_host_limit=config.per_host_limit,
+        allow_loopback=config.allow_loopback,
+        deadline=config.deadline,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One GET the fetcher sends: the address (already checked) and its headers."""
+
+    url: URL
+    headers: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """A transport's answer. `chunks` is read once, and only while the `send` context is open;
+    the fetcher counts and caps its bytes itself."""
+
+    status: int
+    headers: Mapping[str, str]
+    """Looked up case-insensitively (a `CIMultiDict`)."""
+    chunks: AsyncIterator[bytes] = field(repr=False)
+    url: str = ""
+    """Where the answer came from; empty means the URL asked for."""
+
+    @classmethod
+    def of(
+        cls,
+        status: int = 200,
+        body: bytes = b"",
+        headers: Mapping[str, str] | Sequence[tuple[str, str]] = (),
+        *,
+        url: str = "",
+    ) -> Response:
+        """An answer held in memory, as a test's transport gives it."""
+
+        async def chunks() -> AsyncIterator[bytes]:
+            for start in range(0, len(body), 65536):
+                yield body[start : start + 65536]
+
+        return cls(status, CIMultiDict(headers), chunks(), url)
+
+
+class Transport(Protocol):
+    """What the fetcher sends requests through (httpx's transports are the model)."""
+
+    def send(self, request: Request) -> AbstractAsyncContextManager[Response]:
+        """Open the answer to `request`; network failures raise aiohttp's ClientError types."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+Handler = Callable[[Request], "Response | Awaitable[Response]"]
+
+
+class MockTransport:
+    """Answers each request with `handler(request)`, in-process: no socket is opened.
+
+    The handler may raise what a real transport raises (`aiohttp.ClientConnectionError`,
+    `TimeoutError`) to stand for a network failure."""
+
+    def __init__(self, handler: Handler) -> None:
+        self.handler = handler
+        self.requests: list[Request] = []
+
+    @asynccontextmanager
+    async def send(self, request: Request) -> AsyncIterator[Response]:
+        self.requests.append(request)
+        answer = self.handler(request)
+        if not isinstance(answer, Response):
+            answer = await answer
+        yield answer
+
+    async def aclose(self) -> None:
+        return None
+
+
 class GuardedResolver(AbstractResolver):
     """Resolves with an inner resolver, then keeps only addresses the policy allows."""
 
@@ -93,6 +189,46 @@ class GuardedResolver(AbstractResolver):
 
     async def close(self) -> None:
         await self.inner.close()
+
+
+class AiohttpTransport:
+    """The network: one aiohttp session, opened on first use, whose every connection goes to an
+    address `GuardedResolver` checked. Decompression is left to the fetcher (it caps it)."""
+
+    def __init__(
+        self, settings: FetchSettings, policy: Policy, resolver: AbstractResolver | None = None
+    ) -> None:
+        self.settings = settings
+        self._resolver = GuardedResolver(policy, resolver)
+        self._session: aiohttp.ClientSession | None = None
+
+    def _open(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(resolver=self._resolver, use_dns_cache=False, limit=32)
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                auto_decompress=False,
+                headers={"User-Agent": USER_AGENT},
+                timeout=aiohttp.ClientTimeout(
+                    total=self.settings.total_timeout, sock_connect=self.settings.connect_timeout
+                ),
+            )
+        return self._session
+
+    @asynccontextmanager
+    async def send(self, request: Request) -> AsyncIterator[Response]:
+        session = self._open()
+        async with session.get(
+            request.url, headers=dict(request.headers), allow_redirects=False
+        ) as answer:
+            yield Response(
+                answer.status, answer.headers, answer.content.iter_chunked(65536), str(answer.url)
+            )
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
 
 
 _PIECE = 256 * 1024
@@ -213,7 +349,6 @@ def _retry_after(header: str | None) -> float | None:
         return None
     if when.tzinfo is None:
         return None
-
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
@@ -226,30 +361,28 @@ def _media_type(header: str | None) -> tuple[str, str | None]:
 
 
 class Fetcher:
-    """One HTTP session for a batch of downloads; use as `async with Fetcher(settings) as f`."""
+    """The process's HTTP client: `async with Fetcher(settings) as f`, or `aclose()` when done.
 
-    def __init__(self, settings: FetchSettings, resolver: AbstractResolver | None = None) -> None:
+    Each `get` has its own deadline (`settings.deadline`), or shares the one a caller passes as
+    `ends` (from `deadline()`), so every request one source read makes counts against one budget.
+    """
+
+    def __init__(
+        self,
+        settings: FetchSettings,
+        resolver: AbstractResolver | None = None,
+        *,
+        transport: Transport | None = None,
+    ) -> None:
         self.settings = settings
         self.policy = Policy(allow_loopback=settings.allow_loopback)
-        self._resolver = GuardedResolver(self.policy, resolver)
-        self._session: aiohttp.ClientSession | None = None
+        self.transport: Transport = transport or AiohttpTransport(settings, self.policy, resolver)
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._random = random.Random()
-        self._sleep = asyncio.sleep
+        self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
         self._cache: OrderedDict[str, tuple[str | None, str | None, FetchResult]] = OrderedDict()
-        self._deadline_at = float("inf")
 
     async def __aenter__(self) -> Fetcher:
-        self._deadline_at = asyncio.get_running_loop().time() + self.settings.deadline
-        connector = aiohttp.TCPConnector(resolver=self._resolver, use_dns_cache=False, limit=32)
-        self._session = aiohttp.ClientSession(
-            connector=connector,
-            auto_decompress=False,
-            headers={"User-Agent": USER_AGENT},
-            timeout=aiohttp.ClientTimeout(
-                total=self.settings.total_timeout, sock_connect=self.settings.connect_timeout
-            ),
-        )
         return self
 
     async def __aexit__(
@@ -258,8 +391,14 @@ class Fetcher:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._session is not None:
-            await self._session.close()
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self.transport.aclose()
+
+    def deadline(self) -> float:
+        """The loop time by which one source read, started now, must be done."""
+        return asyncio.get_running_loop().time() + self.settings.deadline
 
     def check_url(self, url: URL) -> None:
         """Refuse a URL before any connection: scheme, credentials, port, host and address.
@@ -300,8 +439,9 @@ class Fetcher:
         if url.port not in ALLOWED_PORTS and not (loopback and self.policy.allow_loopback):
             raise FetchRefused(f"I only read links on the usual web ports, not port {url.port}.")
 
-    def _remaining(self) -> float:
-        return self._deadline_at - asyncio.get_running_loop().time()
+    @staticmethod
+    def _remaining(ends: float) -> float:
+        return ends - asyncio.get_running_loop().time()
 
     def _deadline_passed(self) -> FetchError:
         return FetchError(
@@ -311,13 +451,18 @@ class Fetcher:
         )
 
     async def get(
-        self, url: str, *, accept: Sequence[str] = (), shown_as: str | None = None
+        self,
+        url: str,
+        *,
+        accept: Sequence[str] = (),
+        shown_as: str | None = None,
+        ends: float | None = None,
     ) -> FetchResult:
         """Download `url` (following redirects) and check its media type is one of `accept`.
 
         `shown_as` names the site in error messages when `url` is an API the user never typed
         (a Hacker News link is read through hn.algolia.com)."""
-        assert self._session is not None, "use Fetcher in `async with`"
+        ends = self.deadline() if ends is None else ends
         current = parse_link(url)
         previous: URL | None = None
         for _ in range(self.settings.max_redirects + 1):
@@ -330,7 +475,7 @@ class Fetcher:
                     f"{previous.host} redirected to a malformed address: {e.message}",
                     hint="Give the final address of the page.",
                 ) from None
-            result = await self._with_retries(current, shown_as or current.host or "")
+            result = await self._with_retries(current, shown_as or current.host or "", ends)
             if result.status in (301, 302, 303, 307, 308):
                 location = dict(result.headers).get("location")
                 if not location:
@@ -351,21 +496,21 @@ class Fetcher:
             hint="Give the final address of the page.",
         )
 
-    async def _with_retries(self, url: URL, name: str) -> FetchResult:
+    async def _with_retries(self, url: URL, name: str, ends: float) -> FetchResult:
         """Retry what may pass (timeouts, refused or reset connections, 5xx), with jitter;
         never what cannot (a name that does not resolve, a bad certificate, 4xx); wait as long
         as a 429 or 503 asks (Retry-After) when that fits in the time limit."""
         attempt = 0
         while True:
             delay = self.settings.backoff * 2**attempt * (0.5 + self._random.random())
-            remaining = self._remaining()
+            remaining = self._remaining(ends)
             if remaining <= 0:
                 raise self._deadline_passed()
             try:
                 async with asyncio.timeout(remaining):
                     result = await self._once(url)
             except TimeoutError as e:
-                if self._remaining() <= 0:
+                if self._remaining(ends) <= 0:
                     raise self._deadline_passed() from None
                 if attempt >= self.settings.retries:
                     tries = f" (each of {attempt + 1} tries)" if attempt else ""
@@ -400,13 +545,13 @@ class Fetcher:
             else:
                 wait = _retry_after(dict(result.headers).get("retry-after"))
                 if result.status in (429, 503) and wait is not None:
-                    if wait >= self._remaining() or attempt >= self.settings.retries:
+                    if wait >= self._remaining(ends) or attempt >= self.settings.retries:
                         return self._check_status(url, result, name)
                     delay = wait
                 elif result.status < 500 or attempt >= self.settings.retries:
                     return self._check_status(url, result, name)
             attempt += 1
-            if delay >= self._remaining():
+            if delay >= self._remaining(ends):
                 raise self._deadline_passed()
             await self._sleep(delay)
 
@@ -436,7 +581,6 @@ class Fetcher:
         return result
 
     async def _once(self, url: URL) -> FetchResult:
-        assert self._session is not None
         key = str(url)
         cached = self._cache.get(key)
         headers = {"Accept-Encoding": "gzip, deflate, br"}
@@ -448,10 +592,7 @@ class Fetcher:
                 headers["If-Modified-Since"] = modified
         host = url.host or ""
         slots = self._hosts.setdefault(host, asyncio.Semaphore(self.settings.per_host_limit))
-        async with (
-            slots,
-            self._session.get(url, headers=headers, allow_redirects=False) as response,
-        ):
+        async with slots, self.transport.send(Request(url, headers)) as response:
             if response.status == 304 and cached is not None:
                 self._cache.move_to_end(key)
                 return cached[2]
@@ -463,14 +604,14 @@ class Fetcher:
             decoder = _Decoder(response.headers.get("Content-Encoding", "").lower(), limit)
             chunks: list[bytes] = []
             received = 0
-            async for chunk in response.content.iter_chunked(65536):
+            async for chunk in response.chunks:
                 received += len(chunk)
                 if received > limit:
                     raise self._too_large()
                 chunks.append(decoder.feed(chunk))
             decoder.finish()
             result = FetchResult(
-                url=str(response.url),
+                url=response.url or str(url),
                 status=response.status,
                 content_type=media,
                 charset=charset,
