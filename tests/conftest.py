@@ -12,6 +12,26 @@ from tests import pgserver
 
 pytest_plugins = ["tests.fakediscord.fixtures"]
 
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--run-slow",
+        action="store_true",
+        help="also run the tests marked slow (end to end through worker processes, the Discord "
+        "stand-in and local servers; parity and long property runs), as .ci/run does",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave the slow tests out unless --run-slow: the default run is the quick feedback loop."""
+    if config.getoption("--run-slow"):
+        return
+    slow = [item for item in items if item.get_closest_marker("slow") is not None]
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if item.get_closest_marker("slow") is None]
+
+
 SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
 
 
