@@ -199,12 +199,15 @@ class AiohttpTransport:
         self, settings: FetchSettings, policy: Policy, resolver: AbstractResolver | None = None
     ) -> None:
         self.settings = settings
-        self._resolver = GuardedResolver(policy, resolver)
+        self.policy = policy
+        self._inner = resolver
         self._session: aiohttp.ClientSession | None = None
 
     def _open(self) -> aiohttp.ClientSession:
+        # Made here, in the running loop: aiohttp's resolver and session belong to one loop.
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(resolver=self._resolver, use_dns_cache=False, limit=32)
+            resolver = GuardedResolver(self.policy, self._inner)
+            connector = aiohttp.TCPConnector(resolver=resolver, use_dns_cache=False, limit=32)
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 auto_decompress=False,
