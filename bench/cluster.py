@@ -195,16 +195,20 @@ async def main(argv: Sequence[str] | None = None) -> None:
             config = write_fleet_config(Path(tmp), server.dsn(), max_jobs=1)
             bench = Bench(fake, pool, config)
             rates: dict[int, float] = {}
+            per_brief = 1.0
             print(f"throughput, briefs of {args.comments:,}-comment threads, {args.jobs} jobs:")
             for n in counts:
                 rate, cpu, pg_cpu = await throughput(bench, server, n, args.jobs, big)
                 rates[n] = rate
                 ratio = rate / rates[counts[0]]
+                used = cpu * rate / args.jobs  # CPU seconds per second: the cores they got
                 print(
                     f"  {n} worker{'s' if n > 1 else ' '}: {rate:.3f} briefs/s "
-                    f"({ratio:.2f}x {counts[0]}), workers {cpu / args.jobs:.2f} CPU s/brief, "
-                    f"PostgreSQL {pg_cpu / args.jobs * 1000:.1f} CPU ms/brief"
+                    f"({ratio:.2f}x {counts[0]}), workers {cpu / args.jobs:.2f} CPU s/brief "
+                    f"on {used:.2f} cores, PostgreSQL {pg_cpu / args.jobs * 1000:.1f} CPU ms/brief"
                 )
+                if n == counts[0]:
+                    per_brief = cpu / args.jobs  # the prediction's unit: one worker's cost
                 last_pg = pg_cpu / args.jobs
             waits = await rest_latency(bench, args.latency_jobs)
             print(
@@ -219,11 +223,12 @@ async def main(argv: Sequence[str] | None = None) -> None:
                     f"{statistics.median(repicks):.1f} s (max {max(repicks):.1f}), kill to answer "
                     f"median {statistics.median(delays):.1f} s (max {max(delays):.1f})"
                 )
-            one = rates[counts[0]]
             ceiling = 1 / last_pg if last_pg > 0 else float("inf")
             print(
-                f"prediction: about {one:.3f} briefs/s per core while workers <= cores; one "
-                f"PostgreSQL core would serve ~{ceiling:,.0f} briefs/s of queue work (extrapolated)"
+                f"prediction (extrapolated from CPU s per brief, not measured): each idle core "
+                f"adds ~{1 / per_brief:.2f} briefs/s while workers <= cores, so 2 workers on 2 "
+                f"idle cores ~{2 / per_brief:.2f} briefs/s; one PostgreSQL core serves the queue "
+                f"work of ~{ceiling:,.0f} briefs/s"
             )
     finally:
         await pool.close()
