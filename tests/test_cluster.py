@@ -26,6 +26,7 @@ from tests.pgserver import PgServer
 from tests.threads import big_thread
 
 FIXTURE = Path(__file__).parent / "fixtures" / "tram-vote.txt"
+pytestmark = pytest.mark.slow  # worker processes and a PostgreSQL restart: the full run only
 
 
 @pytest.fixture
