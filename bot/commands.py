@@ -3,7 +3,8 @@
 Kept here so each rule is one function with unit tests, the same for every command that needs
 it: which options a brief gets, what a message or a member's text points at, whether a file is
 too large, who may read a conversation, whether a brief is shown privately, how far back a span
-reaches, how much history may be read, and whether a conversation has anything to brief.
+reaches, how much history may be read, whether a conversation has anything to brief, and what a
+new digest's time zone, forum tag and publishing are.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TypeVar
 from bot.config import BriefConfig
 from bot.errors import BadInput, PermissionMissing, TooLarge
 from bot.pipeline import BriefOptions
+from bot.render.markdown import clip
 from bot.sources.chat import ChatHistory
 from bot.store import GuildSettings
 from bot.text.links import find_urls
@@ -167,6 +169,49 @@ def check_history_access(place: str, member: Access, bot: Access, *, voice: bool
             f"ThreadBrief cannot read the chat of {place}: in a voice channel it needs the "
             "Connect permission too.",
             hint="Ask an admin to allow Connect for the bot's role in this channel.",
+        )
+
+
+def auto_summary_link(settings: GuildSettings, channel_id: int, content: str) -> str | None:
+    """The link a posted message gets briefed for: its first, in a channel where the admins
+    turned auto-summary on; None elsewhere."""
+    if channel_id not in settings.auto_channels:
+        return None
+    urls = find_urls(content)
+    return urls[0] if urls else None
+
+
+def digest_timezone(asked: str | None, settings: GuildSettings) -> str:
+    """A new digest's time zone: the one asked, else the server's default, else UTC."""
+    return first_given(asked, settings.timezone) or "UTC"
+
+
+def forum_tag(place: str, tags: Sequence[tuple[int, str]] | None, asked: str | None) -> int | None:
+    """The id of the forum tag asked for by name (any case); `tags` is None outside a forum."""
+    if asked is None:
+        return None
+    if tags is None:
+        raise BadInput(
+            f"{place} is not a forum, so its posts have no tags.",
+            hint="Leave tag empty, or pick a forum channel.",
+        )
+    wanted = asked.strip().lower()
+    for tag_id, name in tags:
+        if name.lower() == wanted:
+            return tag_id
+    names = ", ".join(name for _, name in tags) or "none"
+    raise BadInput(
+        f"The forum {place} has no tag '{clip(asked, 50)}'.",
+        hint=f"Its tags: {clip(names, 300)}.",
+    )
+
+
+def check_publish(place: str, publish: bool, *, announcement: bool) -> None:
+    """Publishing to following servers needs an announcement channel."""
+    if publish and not announcement:
+        raise BadInput(
+            f"{place} is not an announcement channel, so there is nothing to publish.",
+            hint="Leave publish off, or pick an announcement channel.",
         )
 
 

@@ -14,11 +14,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.commands import check_publish, digest_timezone, forum_tag
 from bot.digest.overview import digest_list, relative_time
 from bot.digest.scheduler import Scheduler
 from bot.digest.service import DigestService, DigestSettings, Poster, resumed_run
 from bot.digest.state import DigestState
-from bot.errors import BadInput, PayloadRefused, PostRejected
+from bot.errors import PayloadRefused, PostRejected
 from bot.render.digest import Payload, has_marker
 from bot.render.markdown import (
     CONTENT_LIMIT,
@@ -243,14 +244,14 @@ class Digest(commands.GroupCog, group_name="digest", group_description="Schedule
     ) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
-        forum_tag = self._forum_tag(channel, tag)
-        if publish and not (isinstance(channel, discord.TextChannel) and channel.is_news()):
-            raise BadInput(
-                f"<#{channel.id}> is not an announcement channel, so there is nothing to publish.",
-                hint="Leave publish off, or pick an announcement channel.",
-            )
+        place = f"<#{channel.id}>"
+        forum = isinstance(channel, discord.ForumChannel)
+        tags = [(t.id, t.name) for t in channel.available_tags] if forum else None
+        tag_id = forum_tag(place, tags, tag)
+        news = isinstance(channel, discord.TextChannel) and channel.is_news()
+        check_publish(place, publish, announcement=news)
         settings = await self.bot.store.guild_settings(interaction.guild_id)
-        zone = timezone or settings.timezone or "UTC"
+        zone = digest_timezone(timezone, settings)
         subscription, first = await self.service.subscribe(
             guild_id=interaction.guild_id,
             channel_id=channel.id,
@@ -259,7 +260,7 @@ class Digest(commands.GroupCog, group_name="digest", group_description="Schedule
             timezone=zone,
             created_by=interaction.user.id,
             post_empty=post_empty,
-            forum_tag=forum_tag,
+            forum_tag=tag_id,
             publish=publish,
         )
         self.scheduler.poke()
@@ -272,25 +273,6 @@ class Digest(commands.GroupCog, group_name="digest", group_description="Schedule
                 f"{relative_time(subscription.next_run)}.",
                 CONTENT_LIMIT,
             )
-        )
-
-    @staticmethod
-    def _forum_tag(channel: Destination, tag: str | None) -> int | None:
-        if tag is None:
-            return None
-        if not isinstance(channel, discord.ForumChannel):
-            raise BadInput(
-                f"<#{channel.id}> is not a forum, so its posts have no tags.",
-                hint="Leave tag empty, or pick a forum channel.",
-            )
-        wanted = tag.strip().lower()
-        for available in channel.available_tags:
-            if available.name.lower() == wanted:
-                return available.id
-        names = ", ".join(t.name for t in channel.available_tags) or "none"
-        raise BadInput(
-            f"The forum <#{channel.id}> has no tag '{clip(tag, 50)}'.",
-            hint=f"Its tags: {clip(names, 300)}.",
         )
 
     @app_commands.command(name="list", description="This server's digests and how they went")

@@ -16,6 +16,7 @@ from discord.ext import commands
 
 from bot.commands import (
     Access,
+    auto_summary_link,
     brief_options,
     check_history_access,
     check_upload,
@@ -33,7 +34,6 @@ from bot.pipeline import BriefOptions
 from bot.render.embeds import brief_pages
 from bot.runner import ThreadBriefBot
 from bot.sources.chat import ChatHistory
-from bot.text.links import find_urls
 from cogs.brief_view import BriefView, ExpiredPages, ProgressReply
 from cogs.history import place_name, read_from, read_recent
 
@@ -269,10 +269,8 @@ class Summarize(commands.Cog):
         if message.author.bot or message.guild is None:
             return
         settings = await self.bot.store.guild_settings(message.guild.id)
-        if message.channel.id not in settings.auto_channels:
-            return
-        urls = find_urls(message.content)
-        if not urls:
+        link = auto_summary_link(settings, message.channel.id, message.content)
+        if link is None:
             return
         try:
             self.bot.jobs.claim(message.author.id)
@@ -281,9 +279,9 @@ class Summarize(commands.Cog):
             async def quiet(_: str) -> None:
                 return None
 
-            brief, _ = await self.bot.jobs.run(SourceRequest(url=urls[0]), options, quiet)
+            brief, _ = await self.bot.jobs.run(SourceRequest(url=link), options, quiet)
         except ThreadBriefError as e:  # best effort: nobody asked, so no error reply
-            log.info("auto-summary skipped for %s: %s", urls[0], e.user_message())
+            log.info("auto-summary skipped for %s: %s", link, e.user_message())
             return
         pages = brief_pages(brief, per_page=options.viewpoints)
         await message.reply(embed=discord.Embed.from_dict(pages.embeds[0]), mention_author=False)

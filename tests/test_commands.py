@@ -10,10 +10,14 @@ import pytest
 
 from bot.commands import (
     Access,
+    auto_summary_link,
     brief_options,
     changed_settings,
     check_history_access,
+    check_publish,
     check_upload,
+    digest_timezone,
+    forum_tag,
     history_limit,
     link_in,
     message_target,
@@ -208,3 +212,38 @@ def test_connect_matters_only_in_a_voice_channel() -> None:
     no_connect = Access(view=True, history=True, connect=False)
     check_history_access("#general", no_connect, no_connect, voice=False)
     check_history_access("the voice chat", READS, READS, voice=True)
+
+
+def test_a_link_posted_where_auto_summary_is_on_is_briefed_and_nowhere_else() -> None:
+    on_here = GuildSettings(guild_id=1, auto_channels=frozenset({10}))
+    posted = "Did you see https://example.org/tram and https://example.org/bus?"
+    assert auto_summary_link(on_here, 10, posted) == "https://example.org/tram"
+    assert auto_summary_link(on_here, 11, posted) is None
+    assert auto_summary_link(on_here, 10, "no link here") is None
+
+
+def test_a_new_digest_keeps_the_time_zone_asked_else_the_servers_else_utc() -> None:
+    paris = GuildSettings(guild_id=1, timezone="Europe/Paris")
+    assert digest_timezone("Asia/Tokyo", paris) == "Asia/Tokyo"
+    assert digest_timezone(None, paris) == "Europe/Paris"
+    assert digest_timezone(None, GuildSettings(guild_id=1)) == "UTC"
+
+
+def test_a_forum_tag_is_found_by_name_or_refused_listing_the_tags() -> None:
+    tags = [(7, "News"), (8, "Weekly")]
+    assert forum_tag("<#5>", tags, " weekly ") == 8
+    assert forum_tag("<#5>", None, None) is None
+    with pytest.raises(BadInput) as refused:
+        forum_tag("<#5>", tags, "daily")
+    assert refused.value.user_message() == (
+        "The forum <#5> has no tag 'daily'. Its tags: News, Weekly."
+    )
+    with pytest.raises(BadInput, match="<#5> is not a forum"):
+        forum_tag("<#5>", None, "news")
+
+
+def test_publishing_needs_an_announcement_channel() -> None:
+    check_publish("<#5>", True, announcement=True)
+    check_publish("<#5>", False, announcement=False)
+    with pytest.raises(BadInput, match="<#5> is not an announcement channel"):
+        check_publish("<#5>", True, announcement=False)
