@@ -37,6 +37,10 @@ INVITE_PERMISSIONS = discord.Permissions(274877991936)
 """View Channels, Send Messages (Create Posts in forums), Send Messages in Threads, Embed Links,
 Read Message History: all the bot uses."""
 
+NO_QUEUE = (
+    "A gateway needs the job queue: set bot.database (or cluster.queue) to a postgresql:// URL."
+)
+
 EXTENSIONS = ("cogs.summarize", "cogs.settings", "cogs.digest", "cogs.help")
 
 
@@ -180,10 +184,7 @@ class ThreadBriefBot(commands.Bot):
 
             url = self.config.queue_url()
             if url is None:
-                raise ConfigError(
-                    "A gateway needs the job queue: set bot.database (or cluster.queue) to a "
-                    "postgresql:// URL."
-                )
+                raise ConfigError(NO_QUEUE)
             self.queue = await queue.connect(url)
             log.info("gateway: briefs go to the job queue")
         self.fetcher = Fetcher(settings_from(self.config.fetch))
@@ -369,6 +370,8 @@ def run(config: Config, **client_kwargs: Any) -> None:
 
         run_worker(config)
         return
+    if config.cluster.role == "gateway" and config.queue_url() is None:
+        raise ConfigError(NO_QUEUE)
     token = require_token(config)
     if not logging.getLogger().handlers:
         configure("info")

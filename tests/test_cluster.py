@@ -87,23 +87,28 @@ def one_answer(record: InteractionRecord) -> None:
     assert finals and all(e["allowed_mentions"] == {"parse": []} for e in finals)
 
 
-async def test_a_file_and_a_link_are_briefed_by_the_workers(
+async def test_a_file_a_link_and_a_menu_are_briefed_by_the_workers(
     fake: FakeDiscord, gateway: ThreadBriefBot, workers: list[WorkerProcess], postgres_db: str
 ) -> None:
     attachment = fake.add_attachment("tram-vote.txt", FIXTURE.read_bytes())
     by_file = await fake.invoke_slash("summarize", subcommand="file", file=attachment)
+    shared = fake.user_message(
+        "the export", attachments=[fake.add_attachment("tram.txt", FIXTURE.read_bytes())]
+    )
+    by_menu = await fake.invoke_message_menu("Summarize thread", shared)
     page = FIXTURE.read_text().replace("\n\n", "</p><p>")
     async with serving(page_app("/tram", f"<html><body><p>{page}</p></body></html>")) as base:
         by_link = await fake.invoke_slash("summarize", subcommand="link", url=f"{base}/tram")
-        file_embed, link_embed = await asyncio.gather(
-            answered(fake, by_file), answered(fake, by_link)
+        file_embed, link_embed, menu_embed = await asyncio.gather(
+            answered(fake, by_file), answered(fake, by_link), answered(fake, by_menu)
         )
     assert file_embed["title"] == "Council approves the river tram after a long night"
     assert "8 comments" in file_embed["description"]
     assert link_embed["description"]
+    assert menu_embed["title"] == file_embed["title"]  # the message menu goes the same way
     progress = [e["content"] for e in by_file.original_edits if e.get("content")]
     assert any("Reading 8 comments" in p for p in progress)  # sent by the worker
-    for record in (by_file, by_link):
+    for record in (by_file, by_link, by_menu):
         one_answer(record)
         row = await ledger_row(postgres_db, record.payload["id"])
         assert row is not None and row["answered_at"] is not None and row["attempts"] == 1

@@ -1,14 +1,17 @@
 """The parts of the fleet on their own: a job survives the trip through the queue's JSON, and the
-fleet-wide request budget holds however many workers draw on it (real PostgreSQL)."""
+fleet-wide request budget holds however many workers draw on it (real PostgreSQL), and a role
+missing what it needs stops at start with one line."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
+from bot.cli import main
 from bot.cluster import queue
 from bot.cluster.payload import QueuedBrief, Reply
 from bot.cluster.ratelimit import FleetRateLimit
@@ -81,3 +84,23 @@ async def test_three_workers_together_stay_within_the_fleet_budget(postgres_db: 
     # The burst goes at once, the other 40 at 20 a second between the three: 2 s at the least
     # (a slow machine only adds to it; a budget per process would take 0.5 s).
     assert max(stamps) - start >= (45 - burst) / rate - 0.1
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--role", "gateway"], "A gateway needs the job queue: set bot.database"),
+        (["--role", "worker"], "A worker needs the job queue: set bot.database"),
+        (["--shard-count", "2", "--shards", "0,5"], "Shard 5 does not exist in a bot of 2 shards"),
+        (["--shards", "0,x"], "--shards takes shard numbers like 0,1,2"),
+    ],
+    ids=["gateway", "worker", "shard-out-of-range", "shards-not-numbers"],
+)
+def test_a_role_without_what_it_needs_stops_at_start_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], flags: list[str], message: str
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[bot]\ntoken = "a-token-long-enough-to-pass-1234567890"\n')
+    assert main(["--config", str(config), "run", *flags]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert message in line
