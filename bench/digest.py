@@ -9,19 +9,30 @@ and the median printed. Then `--kills` cycles: a round on fresh state in which t
 with SIGKILL once (right after Discord created one of its messages, before the bot heard back, or
 at a random moment) and restarted; every item must end up posted exactly once: it prints the
 duplicates and losses it counted.
+
+First it times the outbox's own writes (plan a message, mark it sending, mark it sent: the three
+commits of every digest post) on a database on disk, with the bot's durability (synchronous=FULL
+and the WAL copied into the file before each post) and without (synchronous=NORMAL, the WAL left
+to SQLite), interleaved in the same run: `--outbox` messages per setting, `--outbox-repeats`
+times, medians per message and the ratio.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import tempfile
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from bot.digest.state import DigestState, PlannedMessage
+from bot.store import Store
 from tests.digest_crash import Outcome, crash_cycles, kill_plan, seed
 from tests.fakediscord.botprocess import write_config
 from tests.fakediscord.server import NEWS_ID, FakeDiscord
@@ -63,9 +74,76 @@ async def one_round(
         await fake.stop()
 
 
+OUTBOX_SETTINGS: dict[str, dict[str, Any]] = {
+    "synchronous=NORMAL, WAL left to SQLite": {"synchronous": "NORMAL", "checkpoint": False},
+    "synchronous=FULL, WAL left to SQLite": {"synchronous": "FULL", "checkpoint": False},
+    "synchronous=FULL + WAL into the file before each post (the bot)": {
+        "synchronous": "FULL",
+        "checkpoint": True,
+    },
+}
+
+
+async def outbox_seconds(
+    directory: Path, messages: int, synchronous: str, checkpoint: bool
+) -> float:
+    """Wall seconds per message for the three commits of a digest post."""
+    path = directory / f"outbox-{synchronous}-{checkpoint}-{time.monotonic_ns()}.sqlite3"
+    async with Store(path, synchronous=synchronous, checkpoint_durable=checkpoint) as store:  # type: ignore[arg-type]
+        state = DigestState(store)
+        now = datetime.now(UTC)
+        subscription = await state.add(
+            guild_id=1,
+            channel_id=70,
+            source="https://example.org/feed.xml",
+            schedule="daily 08:00",
+            timezone="UTC",
+            created_by=None,
+            now=now,
+            next_run=now,
+            limit=1,
+        )
+        started = time.perf_counter()
+        for n in range(messages):
+            keys = tuple(f"item-{n}-{k}" for k in range(10))
+            payload = {"content": f"digest {n}", "embeds": [{"title": k} for k in keys]}
+            (row,) = await state.plan(subscription, [PlannedMessage(payload, keys)], now)
+            await state.mark_sending(row.id, now)
+            await state.mark_sent(row.id, 1000 + n)
+        seconds = (time.perf_counter() - started) / messages
+    return seconds
+
+
+async def outbox_table(messages: int, repeats: int) -> None:
+    times: dict[str, list[float]] = {name: [] for name in OUTBOX_SETTINGS}
+    cpu = os.times()
+    with tempfile.TemporaryDirectory(dir=Path.cwd()) as directory:
+        for _ in range(repeats):
+            for name, setting in OUTBOX_SETTINGS.items():
+                times[name].append(
+                    await outbox_seconds(
+                        Path(directory), messages, setting["synchronous"], setting["checkpoint"]
+                    )
+                )
+    used = os.times()
+    seconds = used.user - cpu.user + used.system - cpu.system
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(
+        f"outbox writes per digest message (plan, sending, sent), {messages} messages x "
+        f"{repeats} repeats, database in {Path.cwd()} (CPU {seconds:.1f} s, load {load}):"
+    )
+    baseline = statistics.median(times[next(iter(OUTBOX_SETTINGS))])
+    for name, values in times.items():
+        median = statistics.median(values)
+        print(f"  {name:<66} median {median * 1000:7.2f} ms  x{median / baseline:.2f}")
+
+
 async def run(args: argparse.Namespace) -> None:
+    if args.outbox:
+        await outbox_table(args.outbox, args.outbox_repeats)
     total = args.subscriptions * args.items
-    print(f"{args.subscriptions} subscriptions x {args.items} items = {total} items per round")
+    if args.rounds or args.kills:
+        print(f"{args.subscriptions} subscriptions x {args.items} items = {total} items per round")
     rounds = []
     for n in range(args.rounds):
         outcome = await one_round(args.subscriptions, args.items, [], args.within)
@@ -75,8 +153,9 @@ async def run(args: argparse.Namespace) -> None:
             f"{outcome.posted}/{total} items, {outcome.duplicates} duplicates, "
             f"{outcome.losses} losses"
         )
-    median = statistics.median(o.seconds for o in rounds)
-    print(f"digest round, start to last post: median {median:.2f} s over {args.rounds} rounds")
+    if rounds:
+        median = statistics.median(o.seconds for o in rounds)
+        print(f"digest round, start to last post: median {median:.2f} s over {args.rounds} rounds")
     messages = rounds[0].messages if rounds else args.subscriptions
     cycles = []
     for n, kill in enumerate(kill_plan(args.kills, messages)):
@@ -102,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--items", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--kills", type=int, default=20)
+    parser.add_argument("--outbox", type=int, default=200, help="messages per setting, 0: skip")
+    parser.add_argument("--outbox-repeats", type=int, default=5)
     parser.add_argument("--within", type=float, default=600.0, help="give up after (seconds)")
     asyncio.run(run(parser.parse_args(argv)))
     return 0

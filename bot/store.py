@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
+from typing import Literal
 
 import aiosqlite
 
@@ -110,11 +111,49 @@ class GuildSettings:
     """A role whose members may manage digests besides those with Manage Server."""
 
 
-class Store:
-    """One SQLite connection, opened by `open()` and closed by `close()` (or `async with`)."""
+_WAL_MODE = 2
+"""Bytes 18 and 19 of an SQLite header: 2 while the database is in WAL mode."""
 
-    def __init__(self, path: Path | str) -> None:
+
+def _refuse_lost_wal(path: Path) -> None:
+    """A file left in WAL mode (the bot did not stop cleanly) with no WAL beside it: what the
+    WAL held, the last changes and the record of the last posts, is gone."""
+    wal = path.with_name(path.name + "-wal")
+    try:
+        with path.open("rb") as f:
+            header = f.read(100)
+    except OSError:
+        return  # SQLite says what is wrong with it
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        return
+    if header[18] == _WAL_MODE and header[19] == _WAL_MODE and not wal.exists():
+        raise StateError(
+            f"The database {path} was not closed cleanly and its WAL ({wal.name}) is missing: "
+            "the changes it held are lost.",
+            hint=f"Put {wal.name} back beside it; if it is gone for good, restore a backup or "
+            "go on with what the file holds (digests will not post twice) by running: "
+            f"python3 -c \"import sqlite3; sqlite3.connect('{path}')"
+            f".execute('PRAGMA journal_mode=DELETE')\"",
+        )
+
+
+class Store:
+    """One SQLite connection, opened by `open()` and closed by `close()` (or `async with`).
+
+    `synchronous` and `checkpoint_durable` exist for the benchmark that measures what they
+    cost; the bot always runs with both on.
+    """
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        synchronous: Literal["FULL", "NORMAL"] = "FULL",
+        checkpoint_durable: bool = True,
+    ) -> None:
         self.path = path
+        self.synchronous = synchronous
+        self.checkpoint_durable = checkpoint_durable
         self._db: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
 
@@ -129,10 +168,14 @@ class Store:
 
         Refused, each in one line naming the file and what to do: a database that is missing
         while its WAL or journal is still there (deleted or moved while the bot ran: a new empty
-        one would post everything again), a damaged one, and one of a newer schema version.
+        one would post everything again), one left in WAL mode by a bot that did not stop
+        cleanly whose WAL is gone (the last changes are lost), a damaged one, and one of a newer
+        schema version.
         """
         path = None if str(self.path) == ":memory:" else Path(self.path)
         existed = path is not None and path.exists() and path.stat().st_size > 0
+        if path is not None and existed:
+            _refuse_lost_wal(path)
         if path is not None and not existed:
             for suffix in ("-wal", "-journal"):
                 left = path.with_name(path.name + suffix)
@@ -147,7 +190,7 @@ class Store:
             self._db = await aiosqlite.connect(self.path)
             await self._db.execute("PRAGMA journal_mode=WAL")
             # Every commit reaches the disk before the bot posts what it recorded (the outbox).
-            await self._db.execute("PRAGMA synchronous=FULL")
+            await self._db.execute(f"PRAGMA synchronous={self.synchronous}")
             await self._db.execute("PRAGMA foreign_keys=ON")
             await self._check()
             version = await self.schema_version()
@@ -184,7 +227,18 @@ class Store:
             raise sqlite3.DatabaseError("; ".join(rows[:3]))
 
     async def close(self) -> None:
+        """Close, folding the WAL into the file: a file left in WAL mode then means the bot did
+        not stop cleanly, so a missing WAL beside it is noticed at the next start."""
         if self._db is not None:
+            try:
+                async with self._db.execute("PRAGMA journal_mode=DELETE") as cursor:
+                    row = await cursor.fetchone()
+                if row is None or str(row[0]).lower() != "delete":
+                    log.warning(
+                        "database %s: still in WAL mode (another program has it open)", self.path
+                    )
+            except sqlite3.Error as e:
+                log.warning("database %s: could not fold its WAL in at close (%s)", self.path, e)
             await self._db.close()
             self._db = None
 
@@ -200,8 +254,13 @@ class Store:
         await self.close()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Writes that land together or not at all; one writer at a time on the connection."""
+    async def transaction(self, *, durable: bool = False) -> AsyncIterator[aiosqlite.Connection]:
+        """Writes that land together or not at all; one writer at a time on the connection.
+
+        `durable`: the commit is also copied from the WAL into the database file before this
+        returns, for writes a post depends on (the outbox): deleting the WAL while the bot is
+        down then cannot make it post anything twice.
+        """
         async with self._lock:
             await self.db.execute("BEGIN IMMEDIATE")
             try:
@@ -210,6 +269,18 @@ class Store:
                 await self.db.rollback()
                 raise
             await self.db.commit()
+            if durable and self.checkpoint_durable:
+                await self._checkpoint()
+
+    async def _checkpoint(self) -> None:
+        async with self.db.execute("PRAGMA wal_checkpoint(FULL)") as cursor:
+            row = await cursor.fetchone()
+        if row is not None and (row[0] != 0 or row[1] != row[2]):
+            log.warning(
+                "database %s: the WAL could not be copied into the file yet (busy: another "
+                "program reads it); the outbox relies on the WAL until the next write",
+                self.path,
+            )
 
     async def schema_version(self) -> int:
         async with self.db.execute("PRAGMA user_version") as cursor:

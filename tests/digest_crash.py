@@ -14,6 +14,7 @@ import sqlite3
 import time
 from collections import Counter
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -55,7 +56,9 @@ async def seed(database: Path, sources: Sequence[str], channel_id: int) -> None:
 
 
 def unsent_rows(database: Path) -> int:
-    with sqlite3.connect(database) as db:
+    """Read-only: a connection that may write would fold a killed bot's WAL into the file and
+    delete it on close, which the bot would rightly take for a lost WAL."""
+    with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
         row = db.execute("SELECT COUNT(*) FROM outbox WHERE status != 'sent'").fetchone()
     return int(row[0])
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 import pytest
 
 from bot.digest.scheduler import Scheduler
+from bot.digest.state import DigestState, PlannedMessage
 from bot.store import MIGRATIONS, StateError, Store
 from tests.virtualclock import VirtualClock
 
@@ -66,6 +68,55 @@ async def test_a_database_deleted_beside_its_wal_is_refused(tmp_path: Path) -> N
     assert str(path) in message and "state.sqlite3-wal" in message
     assert "\n" not in message
     assert not path.exists()  # no empty database was created in its place
+
+
+async def test_a_clean_stop_folds_the_wal_into_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    await _make(path)
+    assert path.read_bytes()[18:20] == b"\x01\x01"  # rollback-journal mode: closed cleanly
+    assert not path.with_name("state.sqlite3-wal").exists()
+    async with Store(path) as store:
+        assert (await store.guild_settings(1)).auto_channels == {2}
+
+
+async def test_a_wal_lost_after_a_crash_is_refused_and_the_digest_claims_survive(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "state.sqlite3"
+    store = await Store(path).open()
+    state = DigestState(store)
+    now = datetime(2026, 5, 1, tzinfo=UTC)
+    subscription = await state.add(
+        guild_id=1,
+        channel_id=70,
+        source="https://example.org/feed.xml",
+        schedule="daily 08:00",
+        timezone="UTC",
+        created_by=None,
+        now=now,
+        next_run=now,
+        limit=5,
+    )
+    rows = await state.plan(subscription, [PlannedMessage({"content": "news"}, ("a", "b"))], now)
+    await state.mark_sending(rows[0].id, now)
+    await store.set_auto_channel(1, 2, True)  # not durable: only in the WAL
+    # The bot dies here and only the database file is kept: its WAL was deleted.
+    copy = tmp_path / "copy" / "state.sqlite3"
+    copy.parent.mkdir()
+    copy.write_bytes(path.read_bytes())
+    await store.close()
+    with pytest.raises(StateError) as refused:
+        await Store(copy).open()
+    message = str(refused.value)
+    assert str(copy) in message and "WAL (state.sqlite3-wal) is missing" in message
+    assert "\n" not in message
+    # The owner goes on with what the file holds, as the line says how to.
+    with closing(sqlite3.connect(copy)) as db:
+        db.execute("PRAGMA journal_mode=DELETE")
+    async with Store(copy) as reopened:
+        state = DigestState(reopened)
+        assert await state.seen(70, ["a", "b", "c"]) == {"a", "b"}  # never posted twice
+        assert [r.status for r in await state.unsent()] == ["sending"]  # looked for first
 
 
 @pytest.mark.parametrize(

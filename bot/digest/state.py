@@ -4,7 +4,10 @@ A run is crash-safe because of the order of writes. Planning a digest writes, in
 transaction, an outbox row per message (status "pending") and the keys of every item in it. Each
 row is marked "sending" before it is posted and "sent", with the message id, after. After a
 crash, "pending" rows are posted and "sending" rows are first looked for in the channel (by the
-reference in their footer): every item is posted once, whenever the process died.
+reference in their footer): every item is posted once, whenever the process died. The writes a
+post depends on ("sending", which carries the plan before it, and the items known at /digest
+add) are durable transactions: in the database file itself before the post, so even a WAL lost
+while the bot was down cannot make it post twice.
 """
 
 from __future__ import annotations
@@ -339,7 +342,7 @@ class DigestState:
         ]
 
     async def mark_sending(self, row_id: int, now: datetime) -> None:
-        async with self.store.transaction() as db:
+        async with self.store.transaction(durable=True) as db:
             await db.execute(
                 "UPDATE outbox SET status = 'sending', attempted_at = COALESCE(attempted_at, ?)"
                 " WHERE id = ?",
@@ -370,7 +373,7 @@ class DigestState:
         self, subscription: Subscription, keys: Collection[str], now: datetime
     ) -> None:
         """Items that exist when a digest is added: known, so never posted as news."""
-        async with self.store.transaction() as db:
+        async with self.store.transaction(durable=True) as db:
             await db.executemany(
                 "INSERT OR IGNORE INTO posted_items (channel_id, key, subscription_id, outbox_id,"
                 " posted_at) VALUES (?, ?, ?, NULL, ?)",
