@@ -235,12 +235,14 @@ class ThreadBriefBot(commands.Bot):
             await self.monitor.stop()
         for name in list(self.extensions):  # stops the digest scheduler cleanly
             await self.unload_extension(name)
-        await super().close()
-        if self.fetcher is not None:
-            await self.fetcher.aclose()
+        # Before discord.py's close: once that ends, `bot.run` returns and cancels this task,
+        # so the store would not finish folding its WAL into the file, nor the others close.
         await self.store.close()
         if self.queue is not None:
             await self.queue.close()
+        if self.fetcher is not None:
+            await self.fetcher.aclose()
+        await super().close()
         if self._own_executor:
             self.executor.shutdown(wait=False, cancel_futures=True)
 

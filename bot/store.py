@@ -155,6 +155,7 @@ class Store:
         self.synchronous = synchronous
         self.checkpoint_durable = checkpoint_durable
         self._db: aiosqlite.Connection | None = None
+        self._opened = False
         self._lock = asyncio.Lock()
 
     @property
@@ -211,6 +212,7 @@ class Store:
         except BaseException:
             await self.close()
             raise
+        self._opened = True
         log.info(
             "database %s: %s (schema version %d)",
             self.path,
@@ -228,19 +230,28 @@ class Store:
 
     async def close(self) -> None:
         """Close, folding the WAL into the file: a file left in WAL mode then means the bot did
-        not stop cleanly, so a missing WAL beside it is noticed at the next start."""
-        if self._db is not None:
-            try:
-                async with self._db.execute("PRAGMA journal_mode=DELETE") as cursor:
-                    row = await cursor.fetchone()
-                if row is None or str(row[0]).lower() != "delete":
-                    log.warning(
-                        "database %s: still in WAL mode (another program has it open)", self.path
-                    )
-            except sqlite3.Error as e:
-                log.warning("database %s: could not fold its WAL in at close (%s)", self.path, e)
-            await self._db.close()
-            self._db = None
+        not stop cleanly, so a missing WAL beside it is noticed at the next start.
+
+        Safe to call twice at once (discord.py closes the bot from its signal handler and
+        again on the way out): the second call waits for the first.
+        """
+        async with self._lock:
+            db, self._db = self._db, None
+            opened, self._opened = self._opened, False
+            if db is None:
+                return
+            if opened:  # never write to a database that was refused
+                try:
+                    async with db.execute("PRAGMA journal_mode=DELETE") as cursor:
+                        row = await cursor.fetchone()
+                    if row is None or str(row[0]).lower() != "delete":
+                        log.warning(
+                            "database %s: left in WAL mode (another program has it open)",
+                            self.path,
+                        )
+                except sqlite3.Error as e:
+                    log.warning("database %s: could not fold its WAL in (%s)", self.path, e)
+            await db.close()
 
     async def __aenter__(self) -> Store:
         return await self.open()
