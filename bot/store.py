@@ -33,6 +33,10 @@ class StateError(ThreadBriefError):
     code = "state"
 
 
+STATE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error,)
+"""What the store raises when its database cannot be read or written (damaged, disk full):
+callers tell these apart from a source's or Discord's failures."""
+
 MIGRATIONS: Sequence[str] = (
     """
     CREATE TABLE guild_settings (

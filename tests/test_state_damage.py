@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import sys
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -22,6 +23,11 @@ import pytest
 from bot.digest.scheduler import Scheduler
 from bot.digest.state import DigestState, PlannedMessage
 from bot.store import MIGRATIONS, StateError, Store
+from tests.fakediscord.botprocess import ROOT, write_config
+from tests.fakediscord.server import FakeDiscord
+from tests.test_bot_digest import START as DIGEST_START
+from tests.test_bot_digest import Server, server  # noqa: F401
+from tests.test_bot_startup import threadbrief_run
 from tests.virtualclock import VirtualClock
 
 
@@ -142,6 +148,80 @@ async def test_a_damaged_database_is_refused_in_one_line(tmp_path: Path, damage:
         await Store(path).open()
     message = str(refused.value)
     assert str(path) in message and "backup" in message and "\n" not in message
+
+
+async def _fill(path: Path) -> None:
+    await _make(path)
+    # a few pages, so that damage lands on real data
+    async with Store(path) as store, store.transaction() as db:
+        for i in range(200):
+            await db.execute(
+                "INSERT INTO guild_settings (guild_id, auto_channels) VALUES (?, ?)",
+                (100 + i, "[" + ",".join(str(n) for n in range(40)) + "]"),
+            )
+
+
+def _newer(path: Path) -> None:
+    with closing(sqlite3.connect(path)) as db:
+        db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+        db.execute("PRAGMA journal_mode=DELETE")
+
+
+@pytest.mark.parametrize(
+    ("damage", "expected"),
+    [
+        pytest.param(
+            lambda p: p.write_bytes(b"garbage!" * 8 + p.read_bytes()[64:]), "damaged", id="header"
+        ),
+        pytest.param(
+            lambda p: p.write_bytes(p.read_bytes()[: p.stat().st_size // 2]),
+            "damaged",
+            id="truncated",
+        ),
+        pytest.param(
+            lambda p: p.write_bytes(
+                p.read_bytes()[:4096] + b"\xde\xad" * 2048 + p.read_bytes()[8192:]
+            ),
+            "damaged",
+            id="pages",
+        ),
+        pytest.param(_newer, "newer than this ThreadBrief knows", id="newer-version"),
+        pytest.param(lambda p: p.unlink(), None, id="deleted"),
+    ],
+)
+async def test_threadbrief_run_on_damaged_state_says_so_in_one_line(
+    fake: FakeDiscord, tmp_path: Path, damage: Any, expected: str | None
+) -> None:
+    config = write_config(tmp_path)
+    path = tmp_path / "bot.sqlite3"
+    await _fill(path)
+    damage(path)
+    if expected is None:  # deleted while the bot was down: a new one, and the log says so
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "tests.fakediscord.botprocess",
+            fake.api_base,
+            fake.gateway_url,
+            str(config),
+            "cli",
+            cwd=ROOT,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        assert process.stdout is not None
+        line = await asyncio.wait_for(process.stdout.readline(), 60)
+        while b"threadbrief.store" not in line:
+            line = await asyncio.wait_for(process.stdout.readline(), 60)
+        process.terminate()
+        await process.wait()
+        assert f"database {path}: created".encode() in line
+        return
+    status, lines = await threadbrief_run(fake.api_base, fake.gateway_url, config)
+    assert status == 2
+    assert lines[-1].startswith(f"threadbrief: The database {path} ")
+    assert expected in lines[-1]
+    assert not any("Traceback" in line for line in lines)
 
 
 async def test_a_database_of_a_newer_version_is_refused(tmp_path: Path) -> None:
@@ -265,3 +345,39 @@ async def test_a_run_that_cannot_record_is_held_back_not_rerun_in_a_loop(
     assert [c for c, _ in service.poster.posts] == [70]  # the channel is told, once
     assert "could not save its progress" in service.poster.posts[0][1]
     assert any("could not record its run" in r.getMessage() for r in caplog.records)
+
+
+# --- the real bot, when its disk fills up -----------------------------------------------------
+
+
+async def test_a_full_disk_holds_the_digest_back_tells_the_channel_and_loses_nothing(
+    server: Server,  # noqa: F811
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    server.site.add(2, DIGEST_START - timedelta(hours=1))
+    await server.add("daily 08:00")
+    assert server.bot is not None
+    db = server.bot.store.db
+    async with db.execute("PRAGMA page_count") as cursor:
+        row = await cursor.fetchone()
+    assert row is not None
+    await db.execute(f"PRAGMA max_page_count = {row[0]}")  # not one page more: the disk is full
+    server.site.add(12, DIGEST_START)
+    with caplog.at_level(logging.ERROR, "threadbrief.digest"):
+        await server.to_local("2026-03-07 08:00", "UTC")
+        reads = server.site.requests
+        await server.advance(hours=1)
+    reads_in_the_hour = server.site.requests - reads
+    notices = [m["content"] for m in server.posts()]
+    assert len(notices) == 1 and "could not save its progress" in notices[0]
+    assert "check the server's disk" in notices[0]
+    assert any("could not record its run" in r.getMessage() for r in caplog.records)
+    # Tried again with a backoff (30 s, 1, 2, 4, 8, 15 min...): a few reads, not hundreds.
+    assert 0 < reads_in_the_hour <= 10 * (1 + 14)
+
+    await db.execute("PRAGMA max_page_count = 1073741823")  # space freed
+    await server.advance(minutes=20)
+    assert len(server.posted_titles()) == 10  # a digest's worth, within 15 minutes
+    await server.to_local("2026-03-08 08:00", "UTC")
+    titles = server.posted_titles()
+    assert sorted(titles) == sorted(e.title for e in server.site.entries)  # all 14, once each

@@ -25,6 +25,7 @@ from bot.jobs import Jobs, Lane
 from bot.pipeline import BriefOptions
 from bot.render.digest import Payload, digest_messages, nothing_new, with_marker
 from bot.render.markdown import clip, safe
+from bot.store import STATE_ERRORS
 
 log = logging.getLogger("threadbrief.digest")
 
@@ -208,6 +209,8 @@ class DigestService:
             await self._deliver(await self.state.plan(subscription, messages, now))
         except ThreadBriefError as error:  # the source's, or Discord's refusal (PostRejected)
             return await self._failed(subscription, now, next_run, error.user_message())
+        except STATE_ERRORS:
+            raise  # the database, not the source: the scheduler holds the digest back and says so
         except Exception:
             log.exception("digest %s failed", subscription.id)
             reason = "Discord or the source did not answer as expected; retrying later."
