@@ -435,6 +435,8 @@ class Report:
     crashes: dict[str, bytes] = field(default_factory=dict)
     """One input per distinct crash site, the smallest seen."""
     problems: list[str] = field(default_factory=list)
+    problem_inputs: list[tuple[str, bytes]] = field(default_factory=list)
+    """The inputs of the hangs and drops in `problems`, whole."""
     slowest: float = 0.0
     """CPU seconds of the costliest case."""
     slowest_wall: float = 0.0
@@ -451,6 +453,7 @@ class Report:
                 self.crashes[outcome.where] = case.data
         elif outcome.kind in ("hang", "drop") and len(self.problems) < 50:
             self.problems.append(f"{outcome.kind}: {outcome.where} {case.data[:200]!r}")
+            self.problem_inputs.append((outcome.kind, case.data))
 
     @property
     def total(self) -> int:

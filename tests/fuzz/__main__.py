@@ -1,8 +1,9 @@
 """`python -m tests.fuzz [--family F ...] [--cases N] [--seed S]`: the long fuzz run.
 
 Prints, per family, how many cases were briefed, refused, crashed, hung (past --hang seconds)
-or lost comments silently, and the places of the crashes; writes each crashing input to
---save (default: fuzz-crashes/) to pin as a regression test. Exits 1 if anything failed.
+or lost comments silently, and the places of the crashes; writes each crashing input, and each
+hang's or drop's, to --save (default: fuzz-crashes/) to pin as a regression test. Exits 1 if
+anything failed.
 """
 
 from __future__ import annotations
@@ -42,8 +43,14 @@ def main(argv: list[str] | None = None) -> int:
             name = args.save / f"{family}-{abs(hash(place)) % 10**8:08d}.bin"
             name.write_bytes(data)
             print(f"  crash: {place} ({len(data)} bytes, saved to {name})")
-        for problem in report.problems[:20]:
-            print(f"  {problem}")
+        for n, (problem, (kind, data)) in enumerate(
+            zip(report.problems, report.problem_inputs, strict=True)
+        ):
+            args.save.mkdir(parents=True, exist_ok=True)
+            name = args.save / f"{family}-{kind}-{n}.bin"
+            name.write_bytes(data)
+            if n < 20:
+                print(f"  {problem} (saved to {name})")
         failed += report.failures()
     return 1 if failed else 0
 
