@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.digest.state import stamp
 from bot.store import Store
 from tests.digest_crash import crash_cycles, item_links, seed
@@ -40,6 +42,7 @@ async def test_sigkill_while_posting_then_restart_posts_every_item_once(
     assert outcome.posted == 24
 
 
+@pytest.mark.slow  # three bot processes, killed and restarted
 async def test_a_wal_deleted_while_the_bot_is_down_is_refused_and_nothing_is_posted_twice(
     fake: FakeDiscord, tmp_path: Path
 ) -> None:
