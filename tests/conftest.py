@@ -22,11 +22,55 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+SLOW: dict[str, tuple[str, ...]] = {
+    # The bot end to end: the real discord.py client, the Discord stand-in, worker processes.
+    "test_bot_conversation.py": (),
+    "test_bot_digest.py": (),
+    "test_bot_resilience.py": (),
+    "test_bot_startup.py": (),
+    "test_bot_summarize.py": (),
+    "test_digest_crash.py": (),
+    "test_selfhost.py": (),
+    "test_cluster.py": (),
+    "test_pgserver.py": (),
+    # Worker processes killed, replaced and timed out for real.
+    "test_workers.py": (),
+    "test_worker_warm_up.py": (),
+    # The command line as a user runs it: one Python process per test.
+    "test_cli.py": (),
+    "test_cli_behaviour.py": (),
+    "test_viewpoints.py": (
+        "test_the_terminal_shows_each_side",
+        "test_the_readme_shows_what_the_cli_prints",
+    ),
+    "test_config.py": ("test_run_without_a_token_stops_with_one_line",),
+    # Parity with sumy, long property and fuzz runs, benchmarks' own tests.
+    "test_ranking_parity.py": (),
+    "test_ranking_parity_more.py": (),
+    "test_fuzz.py": (),
+    "test_regex_linear.py": (),
+    "test_scaling.py": (),
+    "test_bench_quality.py": (),
+    "test_bench_viewpoints.py": (),
+    # The address guard again on the lowest aiohttp allowed, installed into a temporary directory.
+    "test_aiohttp_floor.py": (),
+}
+"""Files (all their tests, or the tests named) that make up most of the suite's time; a test
+elsewhere can mark itself `@pytest.mark.slow`."""
+
+
+def _slow(item: pytest.Item) -> bool:
+    names = SLOW.get(item.path.name)
+    if names is not None and (not names or getattr(item, "originalname", item.name) in names):
+        item.add_marker(pytest.mark.slow)
+    return item.get_closest_marker("slow") is not None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Leave the slow tests out unless --run-slow: the default run is the quick feedback loop."""
+    slow = [item for item in items if _slow(item)]
     if config.getoption("--run-slow"):
         return
-    slow = [item for item in items if item.get_closest_marker("slow") is not None]
     if slow:
         config.hook.pytest_deselected(items=slow)
         items[:] = [item for item in items if item.get_closest_marker("slow") is None]

@@ -376,13 +376,15 @@ class Fetcher:
         resolver: AbstractResolver | None = None,
         *,
         transport: Transport | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.settings = settings
         self.policy = Policy(allow_loopback=settings.allow_loopback)
         self.transport: Transport = transport or AiohttpTransport(settings, self.policy, resolver)
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._random = random.Random()
-        self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+        self._sleep = sleep
+        """Waits between retries: a test passes one that records the wait and returns."""
         self._cache: OrderedDict[str, tuple[str | None, str | None, FetchResult]] = OrderedDict()
 
     async def __aenter__(self) -> Fetcher:
