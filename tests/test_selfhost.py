@@ -102,6 +102,8 @@ async def test_threadbrief_run_logs_its_start_and_answers_health_and_metrics(
             process.terminate()  # what docker stop and systemctl stop send
         await asyncio.wait_for(process.wait(), 30)
     assert process.returncode == 0, "SIGTERM closes the bot cleanly"
+    state = (tmp_path / "bot.sqlite3").read_bytes()
+    assert state[18:20] == b"\x01\x01", "a clean stop folds the WAL into the database file"
     text = log.read_text()
     print("--- start-up log ---", text, "--- /metrics ---", metrics, sep="\n")
     lines = text.splitlines()
