@@ -31,6 +31,10 @@ SLOW: dict[str, tuple[str, ...]] = {
     "test_bot_summarize.py": (),
     "test_digest_crash.py": (),
     "test_selfhost.py": (),
+    "test_state_damage.py": (
+        "test_threadbrief_run_on_damaged_state_says_so_in_one_line",
+        "test_a_full_disk_holds_the_digest_back_tells_the_channel_and_loses_nothing",
+    ),
     "test_cluster.py": (),
     "test_pgserver.py": (),
     # Worker processes killed, replaced and timed out for real.
