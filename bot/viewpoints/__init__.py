@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,13 +60,11 @@ class _Language:
 
 
 def _read(
-    comments: Sequence[Comment], language: str, title: str | None, parent_of: dict[str, str]
+    units: list[Unit], preparer: Preparer, title: str | None, parent_of: dict[str, str]
 ) -> _Language:
-    preparer = Preparer(language, title)
-    units = [preparer.unit(c) for c in comments]
-    space = Space(units, language)
+    space = Space(units, preparer.language)
     vectors, sentences = space.read(units)
-    claim = stance.ClaimCue(title, language, tokenize_words, preparer.stem, preparer.stops)
+    claim = stance.ClaimCue(title, preparer.language, tokenize_words, preparer.stem, preparer.stops)
     cues = [claim.restated(u.comment.own_text()) for u in units]
     position = {u.comment.id: i for i, u in enumerate(units)}
     parents = [position.get(parent_of.get(u.comment.id, "")) for u in units]
@@ -326,24 +323,28 @@ def find_viewpoints(thread: Thread, *, main_language: str, quotes: int = 2) -> V
 
     viewpoints: list[Viewpoint] = []
     unclassified: list[str] = []
-    gathered: dict[str, list[Comment]] = defaultdict(list)
+    gathered: dict[str, tuple[Preparer, list[Unit]]] = {}
     for language, comments in by_language.items():
-        read = _read(comments, language, title, parent_of)
-        short = [u.comment.id for u in read.units if u.content_words < MIN_TERMS or not u.terms]
-        unclassified.extend(short)
-        if len(read.units) - len(short) == 0:
+        # Each comment is split, tokenised and stemmed once; those too short to place are
+        # set aside before any vector is made.
+        preparer = Preparer(language, title)
+        units = [preparer.unit(c) for c in comments]
+        kept = [u for u in units if u.content_words >= MIN_TERMS and u.has_terms]
+        unclassified.extend(
+            u.comment.id for u in units if u.content_words < MIN_TERMS or not u.has_terms
+        )
+        if not kept:
             continue
-        if language != main_language and len(read.units) - len(short) < MIN_LANGUAGE_GROUP:
-            gathered[language].extend(u.comment for u in read.units if u.comment.id not in short)
+        if language != main_language and len(kept) < MIN_LANGUAGE_GROUP:
+            gathered.setdefault(language, (preparer, []))[1].extend(kept)
             continue
-        kept = [c for c in comments if c.id not in set(short)]
-        read = _read(kept, language, title, parent_of) if short else read
+        read = _read(kept, preparer, title, parent_of)
         tag = language if language != main_language else None
         found, centres, left = _language_viewpoints(read, total, quotes, tag)
         viewpoints.extend(_order(found, centres))
         unclassified.extend(left)
-    for language, comments in gathered.items():
-        read = _read(comments, language, title, parent_of)
+    for language, (preparer, units) in gathered.items():
+        read = _read(units, preparer, title, parent_of)
         members = np.arange(len(read.units))
         centre = read.vectors.centroids([members])
         viewpoints.append(_viewpoint(read, members, centre, 0, total, quotes, language))

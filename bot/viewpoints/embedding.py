@@ -22,8 +22,23 @@ import numpy as np
 _WEIGHTS = "weights/l2_supercat_256.safetensors"
 _TOKENIZER = "tokenizers/l2_supercat_tokenizer_config.json"
 _DTYPES = {"F16": np.float16, "F32": np.float32}
+SPARSE_POOL = 20_000
+"""Words in a call from which texts are pooled by a sparse product rather than by gathering."""
 _GATHER = 1 << 15
 """Token rows gathered at a time while pooling: 32 MB of float32 at most."""
+
+
+class WordRows:
+    """Each distinct word's token count and sum of token rows, worked out once per thread.
+
+    A text's mean vector is then the sum of its words' sums over the sum of their counts, so
+    the thread's words are tokenised and looked up in the table once, however often they recur.
+    """
+
+    def __init__(self, dim: int) -> None:
+        self.index: dict[str, int] = {}
+        self.sums = np.zeros((0, dim), dtype=np.float32)
+        self.counts = np.zeros(0, dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -37,42 +52,64 @@ class TokenTable:
         """One row per text: the mean of its token vectors (zeros for a text without tokens)."""
         return self.embed_counted(texts)[0]
 
+    def words(self) -> WordRows:
+        return WordRows(self.table.shape[1])
+
+    def _learn(self, words: list[str], rows: WordRows) -> None:
+        """Tokenise words not seen before (the tokenizer splits at spaces first, so a text's
+        tokens are its words' tokens in turn) and sum each one's token rows."""
+        encoded = self.tokenizer.encode_batch(words, add_special_tokens=False)  # type: ignore[attr-defined]
+        vocabulary = self.table.shape[0]
+        ids = [[t for t in e.ids if 0 <= t < vocabulary] for e in encoded]
+        counts = np.asarray([len(i) for i in ids], dtype=np.int64)
+        tokens = np.asarray([t for i in ids for t in i], dtype=np.int64)
+        sums = self._sums(tokens, np.repeat(np.arange(len(words)), counts), len(words))
+        start = len(rows.index)
+        rows.index.update((w, start + k) for k, w in enumerate(words))
+        rows.sums = np.vstack([rows.sums, sums])
+        rows.counts = np.concatenate([rows.counts, counts.astype(np.float64)])
+
+    def _sums(
+        self, picks: np.ndarray, owner: np.ndarray, n: int, source: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Sum of the rows `picks` of `source` (the table by default) for each owner 0..n-1;
+        `owner` never decreases."""
+        source = self.table if source is None else source
+        sums = np.zeros((n, source.shape[1]), dtype=np.float32)
+        for start in range(0, len(picks), _GATHER):
+            owners = owner[start : start + _GATHER]
+            vectors = np.asarray(source[picks[start : start + _GATHER]], dtype=np.float32)
+            starts = np.flatnonzero(np.diff(owners, prepend=-1))
+            sums[owners[starts]] += np.add.reduceat(vectors, starts, axis=0)
+        return sums
+
     def embed_words(
-        self, texts: Sequence[Sequence[str]], ids: dict[str, list[int]] | None = None
+        self, texts: Sequence[Sequence[str]], rows: WordRows | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Mean token vectors of texts given as words, and each text's number of tokens.
 
-        The tokenizer splits at spaces first, so a text's tokens are its words' tokens in turn:
-        each distinct word is tokenised once, however often the thread uses it (`ids` keeps the
-        words already seen, for a caller that embeds in several passes).
+        `rows` keeps the words already seen, for a caller that embeds in several passes.
         """
-        ids = {} if ids is None else ids
-        distinct = list({w: None for text in texts for w in text if w not in ids})
-        if distinct:
-            encoded = self.tokenizer.encode_batch(distinct, add_special_tokens=False)  # type: ignore[attr-defined]
-            vocabulary = self.table.shape[0]
-            for word, encoding in zip(distinct, encoded, strict=True):
-                ids[word] = [t for t in encoding.ids if 0 <= t < vocabulary]
-        rows: list[int] = []
-        cols: list[int] = []
-        for i, text in enumerate(texts):
-            for word in text:
-                tokens = ids[word]
-                rows.extend([i] * len(tokens))
-                cols.extend(tokens)
-        return self._pool(rows, cols, len(texts))
+        rows = self.words() if rows is None else rows
+        index = rows.index
+        new = list({w: None for text in texts for w in text if w not in index})
+        if new:
+            self._learn(new, rows)
+        picks = np.asarray([index[w] for text in texts for w in text], dtype=np.int64)
+        owner = np.repeat(np.arange(len(texts)), [len(text) for text in texts])
+        lengths = np.bincount(owner, weights=rows.counts[picks], minlength=len(texts))
+        if len(picks) > SPARSE_POOL:
+            # start-up: scipy costs 0.25 s; only large inputs need it
+            import scipy.sparse as sp
 
-    def _pool(self, rows: list[int], cols: list[int], n: int) -> tuple[np.ndarray, np.ndarray]:
-        """Mean rows per text; `rows` (each token's text) never decreases."""
-        owner = np.asarray(rows, dtype=np.int64)
-        tokens = np.asarray(cols, dtype=np.int64)
-        lengths = np.bincount(owner, minlength=n).astype(np.float64)
-        sums = np.zeros((n, self.table.shape[1]), dtype=np.float32)
-        for start in range(0, len(tokens), _GATHER):
-            texts = owner[start : start + _GATHER]
-            vectors = np.asarray(self.table[tokens[start : start + _GATHER]], dtype=np.float32)
-            starts = np.flatnonzero(np.diff(texts, prepend=-1))
-            sums[texts[starts]] += np.add.reduceat(vectors, starts, axis=0)
+            # A sparse product sums the rows in place; gathering them first would copy each.
+            pick = sp.csr_matrix(
+                (np.ones(len(picks), dtype=np.float32), (owner, picks)),
+                shape=(len(texts), len(index)),
+            )
+            sums = np.asarray(pick @ rows.sums, dtype=np.float32)
+        else:
+            sums = self._sums(picks, owner, len(texts), rows.sums)
         sums /= np.maximum(lengths, 1.0).astype(np.float32)[:, None]
         return sums, lengths
 
@@ -81,14 +118,13 @@ class TokenTable:
         if not texts:
             return np.zeros((0, self.table.shape[1]), dtype=np.float32), np.zeros(0)
         encodings = self.tokenizer.encode_batch(texts, add_special_tokens=False)  # type: ignore[attr-defined]
-        rows: list[int] = []
-        cols: list[int] = []
         vocabulary = self.table.shape[0]
-        for i, encoding in enumerate(encodings):
-            ids = [t for t in encoding.ids if 0 <= t < vocabulary]
-            rows.extend([i] * len(ids))
-            cols.extend(ids)
-        return self._pool(rows, cols, len(texts))
+        ids = [[t for t in e.ids if 0 <= t < vocabulary] for e in encodings]
+        lengths = np.asarray([len(i) for i in ids], dtype=np.int64)
+        tokens = np.asarray([t for i in ids for t in i], dtype=np.int64)
+        sums = self._sums(tokens, np.repeat(np.arange(len(texts)), lengths), len(texts))
+        sums /= np.maximum(lengths, 1).astype(np.float32)[:, None]
+        return sums, lengths.astype(np.float64)
 
 
 def _mapped_table(path: Path) -> np.ndarray:

@@ -19,7 +19,7 @@ import numpy as np
 from bot.text.sentences import split_sentences
 from bot.text.words import stemmer, stop_words, tokenize_words
 from bot.thread import Comment
-from bot.viewpoints.embedding import token_table
+from bot.viewpoints.embedding import WordRows, token_table
 
 if TYPE_CHECKING:
     import scipy.sparse as sp
@@ -53,6 +53,10 @@ class Unit:
     @property
     def content(self) -> str:
         return " ".join(self.sentence_content)
+
+    @property
+    def has_terms(self) -> bool:
+        return any(self.sentence_terms)
 
     @property
     def terms(self) -> list[str]:
@@ -97,13 +101,14 @@ class Preparer:
         sentence_words: list[int] = []
         content: list[str] = []
         said = 0
+        known = self._words.get
         for sentence in sentences:
             kept: list[str] = []
             words = tokenize_words(sentence)
             sentence_words.append(len(sentence.split()))
             terms: list[str] = []
             for word in words:
-                stem, lowered, meaningful, in_title = self._word(word)
+                stem, lowered, meaningful, in_title = known(word) or self._word(word)
                 said += meaningful
                 if in_title:
                     continue
@@ -265,13 +270,13 @@ class Space:
         if self.table is None:
             self.weight = 0.0
         self.vocabulary: dict[str, int] = {}
-        rows: list[int] = []
-        cols: list[int] = []
-        for i, unit in enumerate(units):
-            for term in set(unit.terms):
-                rows.append(i)
-                cols.append(self.vocabulary.setdefault(term, len(self.vocabulary)))
-        self._tokens: dict[str, list[int]] = {}
+        vocabulary = self.vocabulary
+        cols = [
+            vocabulary.setdefault(term, len(vocabulary))
+            for unit in units
+            for term in {t for terms in unit.sentence_terms for t in terms}
+        ]
+        self._words: WordRows | None = self.table.words() if self.table is not None else None
         self.dense_terms = len(units) <= DENSE_TERMS[0] and len(self.vocabulary) <= DENSE_TERMS[1]
         df = np.bincount(np.asarray(cols, dtype=np.int64), minlength=len(self.vocabulary))
         self.idf = (np.log((1.0 + len(units)) / (1.0 + df)) + 1.0).astype(np.float32)
@@ -287,7 +292,7 @@ class Space:
         dense: np.ndarray = np.zeros((0, 0), dtype=np.float32)
         if self.table is not None:
             words = [[w for c in u.sentence_content for w in c.split()] for u in units]
-            means, _tokens = self.table.embed_words(words, self._tokens)
+            means, _tokens = self.table.embed_words(words, self._words)
             # What all comments share, shrunk towards nothing in small threads: with two
             # comments the plain mean would make them exact opposites, however alike they are.
             shrink = len(units) / (len(units) + CENTRE_PRIOR)
@@ -296,21 +301,16 @@ class Space:
         return self._assemble(comment_tfidf, dense), SentenceRows(self, units, centre)
 
     def _counts(self, bags: Sequence[Sequence[str]]) -> Terms:
-        rows: list[int] = []
-        cols: list[int] = []
         vocabulary = self.vocabulary
-        for i, bag in enumerate(bags):
-            for term in bag:
-                j = vocabulary.get(term)
-                if j is not None:
-                    rows.append(i)
-                    cols.append(j)
+        get = vocabulary.get
+        cols = np.asarray([get(t, -1) for bag in bags for t in bag], dtype=np.int64)
+        rows = np.repeat(np.arange(len(bags)), [len(bag) for bag in bags])
+        known = cols >= 0
+        rows, cols = rows[known], cols[known]
         shape = (len(bags), max(1, len(vocabulary)))
         if self.dense_terms:
             counts = np.zeros(shape, dtype=np.float32)
-            np.add.at(
-                counts, (np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)), 1.0
-            )
+            np.add.at(counts, (rows, cols), 1.0)
             return counts
         # start-up: scipy.sparse, as above
         import scipy.sparse as sp
@@ -329,7 +329,7 @@ class Space:
         tfidf = self._weigh(self._counts(bags))
         if self.table is None or centre is None:
             return self._assemble(tfidf, np.zeros((0, 0), dtype=np.float32))
-        means, _tokens = self.table.embed_words(words, self._tokens)
+        means, _tokens = self.table.embed_words(words, self._words)
         return self._assemble(tfidf, means - centre)
 
     def _weigh(self, counts: Terms) -> Terms:
