@@ -40,6 +40,9 @@ KEY_WORDS = (4, 25)
 """Words in a sentence that can state a key point: long enough to say something, short enough
 to read at a glance."""
 
+SENTENCE_CHUNK = 4096
+"""Sentences vectorised at a time to rank a group's quotes, so memory stays bounded."""
+
 
 @dataclass(frozen=True, slots=True)
 class ViewpointResult:
@@ -117,7 +120,13 @@ def _ranked_sentences(
     ]
     if not spots:
         return []
-    closeness = read.sentences.take(spots).dot(centre).ravel()
+    # A chunk of sentences at a time: a large group has tens of thousands.
+    closeness = np.concatenate(
+        [
+            read.sentences.take(spots[start : start + SENTENCE_CHUNK]).dot(centre).ravel()
+            for start in range(0, len(spots), SENTENCE_CHUNK)
+        ]
+    )
     ranked = []
     for (i, k), c in zip(spots, closeness, strict=True):
         words = read.units[i].sentence_words[k]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, NamedTuple, Union
 
 import numpy as np
 
@@ -45,14 +45,11 @@ class Unit:
     sentence_words: tuple[int, ...]
     surface: tuple[tuple[str, str], ...]
     """(stem, word as written, lowercased), to name a group by the words its members used."""
-    sentence_content: tuple[str, ...]
-    """Each sentence's words without the title's, for the embedding."""
+    sentence_content: tuple[tuple[str, ...], ...]
+    """Each sentence's words without the title's, for the embedding. Words, stems and surface
+    pairs are the preparer's one copy of each, shared by every comment that uses them."""
     content_words: int
     """Words that are not stop words, the title's included: how much the comment says."""
-
-    @property
-    def content(self) -> str:
-        return " ".join(self.sentence_content)
 
     @property
     def has_terms(self) -> bool:
@@ -71,7 +68,7 @@ class Preparer:
         self._stem = stemmer(language)
         self.stops = stop_words(language)
         self._stems: dict[str, str] = {}
-        self._words: dict[str, tuple[str, str, bool, bool]] = {}
+        self._words: dict[str, _Word] = {}
         self.title_stems = frozenset(
             self.stem(w) for w in tokenize_words(title or "") if w.lower() not in self.stops
         )
@@ -82,14 +79,19 @@ class Preparer:
             found = self._stems[word] = self._stem(word)
         return found
 
-    def _word(self, word: str) -> tuple[str, str, bool, bool]:
-        """(stem, lowercased, says something, one of the title's), once per distinct word."""
+    def _word(self, word: str) -> _Word:
+        """What a word is to the grouping, worked out once per distinct word."""
         found = self._words.get(word)
         if found is None:
             lowered = word.lower()
             stem = self.stem(word)
-            found = (stem, lowered, len(word) > 2 and lowered not in self.stops, False)
-            found = self._words[word] = (*found[:3], stem in self.title_stems)
+            found = self._words[word] = _Word(
+                stem,
+                (stem, lowered),
+                len(word) > 2 and lowered not in self.stops,
+                stem in self.title_stems,
+                word,
+            )
         return found
 
     def unit(self, comment: Comment) -> Unit:
@@ -99,25 +101,24 @@ class Preparer:
         surface: list[tuple[str, str]] = []
         sentence_terms: list[tuple[str, ...]] = []
         sentence_words: list[int] = []
-        content: list[str] = []
+        content: list[tuple[str, ...]] = []
         said = 0
         known = self._words.get
         for sentence in sentences:
             kept: list[str] = []
-            words = tokenize_words(sentence)
             sentence_words.append(len(sentence.split()))
             terms: list[str] = []
-            for word in words:
-                stem, lowered, meaningful, in_title = known(word) or self._word(word)
+            for word in tokenize_words(sentence):
+                stem, pair, meaningful, in_title, same = known(word) or self._word(word)
                 said += meaningful
                 if in_title:
                     continue
-                kept.append(word)
+                kept.append(same)
                 if meaningful:
                     terms.append(stem)
-                    surface.append((stem, lowered))
+                    surface.append(pair)
             sentence_terms.append(tuple(terms))
-            content.append(" ".join(kept))
+            content.append(tuple(kept))
         return Unit(
             comment,
             sentences,
@@ -127,6 +128,17 @@ class Preparer:
             tuple(content),
             said,
         )
+
+
+class _Word(NamedTuple):
+    stem: str
+    surface: tuple[str, str]
+    """(stem, the word lowercased)."""
+    meaningful: bool
+    """Not a stop word, and longer than two letters."""
+    in_title: bool
+    word: str
+    """The preparer's copy of the word."""
 
 
 def unit_rows(matrix: np.ndarray) -> np.ndarray:
@@ -256,7 +268,7 @@ class SentenceRows:
     def take(self, spots: Sequence[tuple[int, int]]) -> Vectors:
         return self.space.rows(
             [self.units[i].sentence_terms[k] for i, k in spots],
-            [self.units[i].sentence_content[k].split() for i, k in spots],
+            [self.units[i].sentence_content[k] for i, k in spots],
             self.centre,
         )
 
@@ -291,7 +303,7 @@ class Space:
         centre: np.ndarray | None = None
         dense: np.ndarray = np.zeros((0, 0), dtype=np.float32)
         if self.table is not None:
-            words = [[w for c in u.sentence_content for w in c.split()] for u in units]
+            words = [[w for c in u.sentence_content for w in c] for u in units]
             means, _tokens = self.table.embed_words(words, self._words)
             # What all comments share, shrunk towards nothing in small threads: with two
             # comments the plain mean would make them exact opposites, however alike they are.

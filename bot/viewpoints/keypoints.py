@@ -78,8 +78,11 @@ def choose(
     """Candidates chosen as key points, in the order chosen (most comments first)."""
     if not len(candidates) or not len(comments):
         return []
-    similar = comments.dot(candidates)
-    hits = (similar >= MATCH) & ~_opposed(cues, cues[owners])
+    hits = np.zeros((len(comments), len(candidates)), dtype=bool)
+    sides = cues[owners]
+    for start in range(0, len(comments), CHUNK):  # a chunk of comments at a time: bounded memory
+        rows = np.arange(start, min(len(comments), start + CHUNK))
+        hits[rows] = (comments.take(rows).dot(candidates) >= MATCH) & ~_opposed(cues[rows], sides)
     struck = np.zeros(len(candidates), dtype=bool)
     same = candidates.dot(candidates) >= SAME_POINT
     covered = np.zeros(len(comments), dtype=bool)
