@@ -95,8 +95,9 @@ class TokenTable:
         new = list({w: None for text in texts for w in text if w not in index})
         if new:
             self._learn(new, rows)
-        picks = np.asarray([index[w] for text in texts for w in text], dtype=np.int64)
-        owner = np.repeat(np.arange(len(texts)), [len(text) for text in texts])
+        sizes = [len(text) for text in texts]
+        picks = np.fromiter((index[w] for text in texts for w in text), np.int64, sum(sizes))
+        owner = np.repeat(np.arange(len(texts)), sizes)
         lengths = np.bincount(owner, weights=rows.counts[picks], minlength=len(texts))
         if len(picks) > SPARSE_POOL:
             # start-up: scipy costs 0.25 s; only large inputs need it

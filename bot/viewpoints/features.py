@@ -29,6 +29,8 @@ CENTRE_PRIOR = 10
 EMBEDDING_WEIGHT = {"en": 0.5}
 """Share of the similarity that comes from the embeddings, by language. The token table was
 distilled on English text; other languages rely on their stems alone."""
+EMBED_CHUNK = 4096
+"""Comments embedded at a time."""
 DENSE_TERMS = (200, 3000)
 """Comments and distinct stems up to which TF-IDF rows are dense arrays: a small thread's
 products cost less in dense form than importing scipy, which a brief of a few comments would
@@ -256,7 +258,14 @@ class Vectors:
 
 
 def _rescale(matrix: np.ndarray, weight: float) -> np.ndarray:
-    return (unit_rows(matrix) * math.sqrt(weight)).astype(np.float32)
+    """Rows of unit length times the square root of `weight`, in place: callers pass arrays of
+    their own, which for a large thread's comments are tens of megabytes."""
+    matrix = np.asarray(matrix, dtype=np.float32)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    matrix /= norms
+    matrix *= np.float32(math.sqrt(weight))
+    return matrix
 
 
 class SentenceRows:
@@ -303,19 +312,24 @@ class Space:
         centre: np.ndarray | None = None
         dense: np.ndarray = np.zeros((0, 0), dtype=np.float32)
         if self.table is not None:
-            words = [[w for c in u.sentence_content for w in c] for u in units]
-            means, _tokens = self.table.embed_words(words, self._words)
+            means = np.zeros((len(units), self.table.table.shape[1]), dtype=np.float32)
+            for start in range(0, len(units), EMBED_CHUNK):  # bounded memory, however large
+                part = units[start : start + EMBED_CHUNK]
+                words = [[w for c in u.sentence_content for w in c] for u in part]
+                means[start : start + len(part)] = self.table.embed_words(words, self._words)[0]
             # What all comments share, shrunk towards nothing in small threads: with two
             # comments the plain mean would make them exact opposites, however alike they are.
             shrink = len(units) / (len(units) + CENTRE_PRIOR)
             centre = means.mean(axis=0) * shrink if len(units) else np.zeros(means.shape[1])
-            dense = np.asarray(means - centre, dtype=np.float32)
+            means -= centre
+            dense = means
         return self._assemble(comment_tfidf, dense), SentenceRows(self, units, centre)
 
     def _counts(self, bags: Sequence[Sequence[str]]) -> Terms:
         vocabulary = self.vocabulary
         get = vocabulary.get
-        cols = np.asarray([get(t, -1) for bag in bags for t in bag], dtype=np.int64)
+        total = sum(len(bag) for bag in bags)
+        cols = np.fromiter((get(t, -1) for bag in bags for t in bag), dtype=np.int64, count=total)
         rows = np.repeat(np.arange(len(bags)), [len(bag) for bag in bags])
         known = cols >= 0
         rows, cols = rows[known], cols[known]
