@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.text.language import UNDETERMINED, detect_language, main_language
@@ -69,3 +69,43 @@ def test_main_language_ignores_undetermined_and_falls_back() -> None:
 def test_detection_never_fails_and_returns_a_code(text: str) -> None:
     code = detect_language(text)
     assert code == UNDETERMINED or (2 <= len(code) <= 3 and code.isalpha())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "word",
+                " ",
+                "WWW.",
+                "www.",
+                "ww",
+                "w.",
+                "http",
+                "://",
+                "https://a.b/c",
+                "@",
+                "x@y.z",
+                "a.b",
+                "é",
+                "\n",
+                "Mail",
+                ".org",
+                "-",
+                "+",
+            ]
+        ),
+        max_size=14,
+    ).map("".join)
+)
+def test_links_are_found_with_or_without_the_quick_test(text: str) -> None:
+    """The quick test that spares most comments the address scan never skips an address."""
+    from bot.text import links
+
+    assert links.without_addresses(text) == links._ADDRESS.sub(" ", text)
+    expected = (
+        links._ADDRESS.search(text) is not None
+        and links._LETTER.search(links._ADDRESS.sub(" ", text)) is None
+    )
+    assert links.is_link_only(text) == expected

@@ -19,12 +19,16 @@ import pytest
 from bench.formats import FORMATS
 from bench.speed import generate
 from bot.errors import TooManyComments
-from bot.pipeline import annotate_languages, make_brief
+from bot.pipeline import annotate_languages, make_brief, thread_language
 from bot.sources import read_bytes
 from bot.text.sentences import split_sentences
 from bot.thread import Thread
+from bot.viewpoints import find_viewpoints
+from bot.viewpoints.features import Preparer, Space, Vectors
 
 SMALL, LARGE = 150, 600
+VIEWS = 500
+"""Comments of the smaller thread whose viewpoints are counted (past `DENSE_TERMS`)."""
 LINEAR_ENOUGH = 6.0
 """Largest growth allowed for 4x the comments: 4 for linear work, 16 for a quadratic step."""
 
@@ -76,6 +80,49 @@ def test_languages_and_sentences_grow_linearly() -> None:
         growth(lambda t: [split_sentences(p) for c in t.comments for p in c.text.split("\n\n")])
         < LINEAR_ENOUGH
     )
+
+
+def test_viewpoints_grow_linearly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Python steps and, for the array work, the cells of every similarity product: a step that
+    compares each comment with every other shows in the cells, however fast numpy runs it."""
+    cells: list[int] = []
+    dot = Vectors.dot
+
+    def counted(self: Vectors, other: Vectors) -> Any:
+        cells.append(len(self) * len(other))
+        return dot(self, other)
+
+    monkeypatch.setattr(Vectors, "dot", counted)
+
+    def work(n: int) -> tuple[int, int]:
+        thread = annotate_languages(generate(n))
+        language = thread_language(thread)
+        find_viewpoints(thread, main_language=language)  # warm: caches and imports
+        cells.clear()
+        count = steps(lambda: find_viewpoints(thread, main_language=language))
+        return count, sum(cells)
+
+    # Both sizes past the small-thread rules and the dense arrays, so the same code runs.
+    (small_steps, small_cells), (large_steps, large_cells) = work(VIEWS), work(4 * VIEWS)
+    assert large_steps / small_steps < LINEAR_ENOUGH, f"{large_steps / small_steps:.1f}x steps"
+    assert large_cells / small_cells < LINEAR_ENOUGH, f"{large_cells / small_cells:.1f}x cells"
+
+
+def test_a_quadratic_product_would_be_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check above can fail: comparing all comments with each other is 16x the cells."""
+    cells: list[int] = []
+
+    def all_pairs(n: int) -> int:
+        thread = annotate_languages(generate(n))
+        vectors = Space(
+            units := [Preparer("en", None).unit(c) for c in thread.comments], "en"
+        ).read(units)[0]
+        cells.clear()
+        cells.append(len(vectors) * len(vectors))
+        vectors.dot(vectors)
+        return sum(cells)
+
+    assert all_pairs(4 * VIEWS) / all_pairs(VIEWS) > LINEAR_ENOUGH
 
 
 def test_rendering_grows_linearly() -> None:

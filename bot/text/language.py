@@ -142,9 +142,12 @@ def detect_language(text: str) -> str:
         return script
     weights = _word_weights()
     scores: dict[str, float] = {}
-    for word in _WORD_RE.findall(text.lower().replace("’", "'")):
-        for lang, weight in weights.get(word, ()):
-            scores[lang] = scores.get(lang, 0.0) + weight
+    # Counted in C, then only the function words among the text's distinct words are visited.
+    counts = Counter(_WORD_RE.findall(text.lower().replace("’", "'")))
+    for word in sorted(counts.keys() & weights.keys()):
+        n = counts[word]
+        for lang, weight in weights[word]:
+            scores[lang] = scores.get(lang, 0.0) + weight * n
     if not scores:
         return UNDETERMINED
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])[:2]

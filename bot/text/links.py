@@ -20,11 +20,23 @@ _ADDRESS = re.compile(
 _LETTER = re.compile(r"[^\W\d_]")
 
 
+def _may_hold_address(text: str) -> bool:
+    """Whether `_ADDRESS` can match at all: each of its forms holds '://', 'www.' or '@'.
+
+    The e-mail form is tried at every position of a text, so a comment without any of these
+    is spared a scan that costs as much as detecting its language."""
+    return "@" in text or "://" in text or "www." in text.lower()
+
+
 def without_addresses(text: str) -> str:
     """The text with its links and e-mail addresses taken out: they are in no language."""
-    return _ADDRESS.sub(" ", text)
+    return _ADDRESS.sub(" ", text) if _may_hold_address(text) else text
 
 
 def is_link_only(text: str) -> bool:
     """A comment that is only links or e-mail addresses: it has no language and holds no view."""
-    return _ADDRESS.search(text) is not None and _LETTER.search(without_addresses(text)) is None
+    return (
+        _may_hold_address(text)
+        and _ADDRESS.search(text) is not None
+        and _LETTER.search(without_addresses(text)) is None
+    )
