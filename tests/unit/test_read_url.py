@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +16,8 @@ from bot.sources.url import read_url
 from tests.feeds import FeedSite
 from tests.test_source_forums import topic
 from tests.unit.fakes import SITE, fetcher, site_transport
+
+PAGE = (Path(__file__).parent.parent / "fixtures" / "wordpress-post.html").read_bytes()
 
 
 def json_answer(document: Any) -> Response:
@@ -67,3 +71,20 @@ async def test_an_api_that_does_not_answer_json_is_named() -> None:
     )
     with pytest.raises(MalformedInput, match=r"hn\.algolia\.com/api/v1/items/4100 did not answer"):
         await read_url("https://news.ycombinator.com/item?id=4100", fetcher(transport))
+
+
+async def test_one_sites_limit_holds_across_reads_sharing_the_fetcher() -> None:
+    open_now, most = 0, 0
+
+    async def answer(request: Request) -> Response:
+        nonlocal open_now, most
+        open_now += 1
+        most = max(most, open_now)
+        await asyncio.sleep(0.05)
+        open_now -= 1
+        return Response.of(200, PAGE, {"Content-Type": "text/html"})
+
+    shared = fetcher(MockTransport(answer), per_host_limit=2)
+    pages = [f"https://news.example/story/{n}" for n in range(6)]
+    threads = await asyncio.gather(*(read_url(page, shared) for page in pages))
+    assert len(threads) == 6 and most == 2
