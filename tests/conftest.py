@@ -37,6 +37,7 @@ SLOW: dict[str, tuple[str, ...]] = {
     ),
     "test_cluster.py": (),
     "test_pgserver.py": (),
+    "test_cluster_parts.py": ("test_three_workers_together_stay_within_the_fleet_budget",),
     # Worker processes killed, replaced and timed out for real.
     "test_workers.py": (),
     "test_worker_warm_up.py": (),
@@ -48,6 +49,7 @@ SLOW: dict[str, tuple[str, ...]] = {
         "test_the_readme_shows_what_the_cli_prints",
     ),
     "test_config.py": ("test_run_without_a_token_stops_with_one_line",),
+    "test_limits.py": ("test_the_command_line_refuses_a_file_past_the_limit_naming_it",),
     # Parity with sumy, long property and fuzz runs, benchmarks' own tests.
     "test_ranking_parity.py": (),
     "test_ranking_parity_more.py": (),
