@@ -6,14 +6,14 @@ propagate to the bot's one error handler, which replies privately.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from datetime import timedelta
+import time
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.answering import in_answer_time
 from bot.commands import (
     Access,
     auto_summary_link,
@@ -28,7 +28,7 @@ from bot.commands import (
     require_readable,
 )
 from bot.config import Algorithm
-from bot.errors import BadInput, Busy, ThreadBriefError
+from bot.errors import BadInput, ThreadBriefError
 from bot.jobs import SourceRequest
 from bot.pipeline import BriefOptions
 from bot.render.embeds import brief_pages
@@ -45,10 +45,6 @@ BRIEF_OPTIONS = {
     "viewpoints": "Viewpoints per page (default 5)",
     "private": "Only you see the brief",
 }
-TOKEN_LIFETIME = timedelta(minutes=15)
-"""How long Discord accepts edits and followups of an interaction."""
-ANSWER_MARGIN = timedelta(seconds=30)
-"""Time kept for the last edit, or for the message that says the brief could not be made."""
 
 
 class Summarize(commands.Cog):
@@ -113,22 +109,11 @@ class Summarize(commands.Cog):
         if self.bot.queued:  # a gateway: a worker makes the brief and answers with the token
             await self.bot.queue_brief(interaction, request, options)
             return
-        # The reply can only be edited while the interaction's token lives (15 minutes): give
-        # up in time to say so, whether the brief waited for a slot or took long to make.
-        left = interaction.created_at + TOKEN_LIFETIME - ANSWER_MARGIN - discord.utils.utcnow()
-        try:
-            async with asyncio.timeout(max(0.0, left.total_seconds())) as deadline:
-                brief, _thread = await self.bot.jobs.run(
-                    request, options, ProgressReply(interaction)
-                )
-        except TimeoutError:
-            if not deadline.expired():
-                raise
-            raise Busy(
-                "This brief could not be made within the 15 minutes Discord lets me answer: "
-                "the bot was too busy.",
-                hint="Try again in a few minutes.",
-            ) from None
+        brief, _thread = await in_answer_time(
+            self.bot.jobs.run(request, options, ProgressReply(interaction)),
+            interaction.created_at.timestamp(),
+            time.time(),
+        )
         pages = brief_pages(brief, per_page=options.viewpoints)
         view = BriefView(pages, interaction.user.id, brief.url or request.url, self.live_pages)
         view.interaction = interaction

@@ -31,7 +31,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "briefing": ("bot.summarize", "bot.viewpoints", "bot.timeline"),
     "pipeline": ("bot.pipeline",),
     "render": ("bot.render",),
-    "jobs": ("bot.workers", "bot.jobs", "bot.monitor"),
+    "jobs": ("bot.workers", "bot.jobs", "bot.monitor", "bot.answering"),
     "commands": ("bot.commands",),
     "digest": ("bot.digest",),
     "cluster": ("bot.cluster",),

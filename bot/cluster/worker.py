@@ -27,22 +27,19 @@ from aiohttp import web
 from pgqueuer import AsyncpgDriver, Queries, QueueManager
 from pgqueuer.models import Job
 
+from bot.answering import in_answer_time
 from bot.cluster import queue
 from bot.cluster.payload import QueuedBrief
 from bot.cluster.ratelimit import FleetRateLimit
 from bot.cluster.replies import Replier, is_expired
 from bot.config import Config
-from bot.errors import Busy, ConfigError, ThreadBriefError
+from bot.errors import ConfigError, ThreadBriefError
 from bot.fetch import Fetcher, settings_from
 from bot.jobs import JobRunner, process_pool
 from bot.logs import configure
 
 log = logging.getLogger("threadbrief.worker")
 
-TOKEN_LIFETIME = 15 * 60.0
-"""Seconds Discord accepts edits of an interaction's reply."""
-ANSWER_MARGIN = 30.0
-"""Kept for the last edit, or for the message that says the brief could not be made."""
 RECONNECT_DELAY = 1.0
 
 
@@ -187,21 +184,12 @@ class Worker:
             waited * 1000,
         )
         replier = Replier(work.reply, session, limiter.acquire)
-        left = work.reply.created_at + TOKEN_LIFETIME - ANSWER_MARGIN - time.time()
         try:
-            try:
-                async with asyncio.timeout(max(0.0, left)) as deadline:
-                    brief, _thread = await self.runner.run(
-                        work.request, work.options, replier.progress
-                    )
-            except TimeoutError:
-                if not deadline.expired():
-                    raise
-                raise Busy(
-                    "This brief could not be made within the 15 minutes Discord lets me "
-                    "answer: the bot was too busy.",
-                    hint="Try again in a few minutes.",
-                ) from None
+            brief, _thread = await in_answer_time(
+                self.runner.run(work.request, work.options, replier.progress),
+                work.reply.created_at,
+                time.time(),
+            )
 
             async def keep(nonce: str, embeds: list[dict[str, Any]]) -> None:
                 await queue.save_pages(pool, nonce, work.reply.user_id, embeds)
