@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal, get_args
+from urllib.parse import urlsplit
 
 from bot.errors import ConfigError
 
@@ -60,7 +61,8 @@ DIGEST_LIMIT_MAX = 25
 class BotConfig:
     token: str | None = field(default=None, repr=False)
     dev_guild_id: int | None = None
-    database: Path = Path("threadbrief.sqlite3")
+    database: Path | str = Path("threadbrief.sqlite3")
+    """A SQLite file (one bot process), or a postgresql:// URL (any number of processes)."""
     max_jobs: int = 2
     """Briefs computed at once; more wait their turn (with a message) rather than stall."""
     user_cooldown: float = 20.0
@@ -207,6 +209,8 @@ def _check(section: str, key: str, value: Any, default: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
             raise ConfigError(f"Config key '{name}' must be a positive number, not {value!r}.")
         return float(value)
+    if name == "bot.database":
+        return _database(value)
     if isinstance(default, Path):
         if not isinstance(value, str) or not value:
             raise ConfigError(f"Config key '{name}' must be a file path.")
@@ -222,6 +226,49 @@ def _check(section: str, key: str, value: Any, default: Any) -> Any:
             )
         return key
     return value
+
+
+def _database(value: Any) -> Path | str:
+    """A SQLite path, or a PostgreSQL URL checked now: a typo must not wait for the first
+    connection (or, worse, become a file named after the URL)."""
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(
+            "Config key 'bot.database' must be a SQLite file path or a postgresql:// URL."
+        )
+    scheme, sep, _ = value.partition("://")
+    if not sep:
+        if value.lower().startswith(("postgres:", "postgresql:")):
+            raise ConfigError(
+                "Config key 'bot.database' looks like a PostgreSQL URL but lacks '//': "
+                "write postgresql://user:password@host:5432/dbname."
+            )
+        return Path(value)
+    if scheme.lower() not in ("postgresql", "postgres"):
+        raise ConfigError(
+            f"Config key 'bot.database' is a {scheme}:// URL; ThreadBrief stores its state in a "
+            "SQLite file (a path) or in PostgreSQL (postgresql://user:password@host/dbname)."
+        )
+    parts = urlsplit(value)
+    try:
+        parts.port  # noqa: B018 (parsing it is the check)
+    except ValueError:
+        raise ConfigError(
+            f"Config key 'bot.database' has a bad port in {_without_password(value)}: "
+            "write postgresql://user:password@host:5432/dbname."
+        ) from None
+    if parts.path.strip("/") == "" and "dbname=" not in parts.query:
+        raise ConfigError(
+            f"Config key 'bot.database' names no database in {_without_password(value)}: "
+            "end it with /dbname (postgresql://user:password@host:5432/dbname)."
+        )
+    return value
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return url.replace(f":{parts.password}@", ":***@", 1)
 
 
 def _section(name: str, raw: Any, base: Path | None) -> Any:
@@ -242,7 +289,7 @@ def _section(name: str, raw: Any, base: Path | None) -> Any:
         values[key] = checked
     if name == "cluster":
         check_shards(values.get("shard_count", 0), values.get("shard_ids", ()))
-    if name == "bot" and "database" in values and base is not None:
+    if name == "bot" and isinstance(values.get("database"), Path) and base is not None:
         db = values["database"]
         values["database"] = db if db.is_absolute() else base / db
     return cls(**values)

@@ -12,11 +12,9 @@ tells whoever can reach it how busy the bot is, so exposing it is the owner's ch
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -159,19 +157,6 @@ class MeasuredJobRunner(JobRunner):
         return result
 
 
-def database_writable(path: Path | str, timeout: float = 1.0) -> bool:
-    """Take SQLite's write lock on a connection of our own and let it go: a real write check
-    (disk, permissions, another writer holding the lock) that cannot disturb the bot's one."""
-    try:
-        with sqlite3.connect(path, timeout=timeout, isolation_level=None) as db:
-            db.execute("BEGIN IMMEDIATE")
-            db.execute("ROLLBACK")
-        db.close()
-    except sqlite3.Error:
-        return False
-    return True
-
-
 class MonitorServer:
     """The /healthz and /metrics endpoint of one bot."""
 
@@ -180,7 +165,7 @@ class MonitorServer:
         metrics: Metrics,
         *,
         gateway_connected: Callable[[], bool],
-        database: Path | str,
+        database: Callable[[], Awaitable[bool]],
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -210,7 +195,7 @@ class MonitorServer:
 
     async def _health(self, request: web.Request) -> web.Response:
         gateway = self.gateway_connected()
-        database = await asyncio.to_thread(database_writable, self.database)
+        database = await self.database()
         healthy = gateway and database
         return web.json_response(
             {

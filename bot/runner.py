@@ -29,7 +29,7 @@ from bot.logs import configure
 from bot.monitor import MeasuredJobRunner, Metrics, MonitorServer
 from bot.pipeline import BriefOptions
 from bot.render.embeds import error_embed
-from bot.store import Store
+from bot.storage import StateStore, open_store
 
 log = logging.getLogger("threadbrief")
 
@@ -69,7 +69,7 @@ class ThreadBriefBot(commands.Bot):
         )
         self.config = config
         self.clock: Clock = clock or SystemClock()
-        self.store = Store(config.bot.database)
+        self.store: StateStore = open_store(config.bot.database)
         self._own_executor = executor is None
         self.executor = executor or process_pool(
             config.bot.max_jobs,
@@ -202,7 +202,7 @@ class ThreadBriefBot(commands.Bot):
             self.monitor = MonitorServer(
                 self.metrics,
                 gateway_connected=self.gateway_connected,
-                database=self.config.bot.database,
+                database=self.store.writable,
                 host=self.config.monitor.host,
                 port=self.config.monitor.port,
             )

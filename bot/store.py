@@ -1,4 +1,5 @@
-"""Persistent state in SQLite: per-server settings and digests (see `bot.digest.state`).
+"""Persistent state in SQLite, the default backend of `bot.storage.StateStore`: per-server
+settings and digests (see `bot.digest.state`), for one bot process.
 
 The schema is versioned: `MIGRATIONS[i]` takes the database from version i to i + 1 and all
 pending ones run in one transaction at start-up, so a crash mid-upgrade leaves the old version
@@ -9,28 +10,20 @@ command fails.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
 from pathlib import Path
-from types import TracebackType
-from typing import Literal
+from typing import Any, Literal
 
 import aiosqlite
 
-from bot.errors import ThreadBriefError
+from bot.storage import Conflict, GuildSettings, Row, SettingsQueries, StateError
+
+__all__ = ["MIGRATIONS", "STATE_ERRORS", "GuildSettings", "StateError", "Store"]
 
 log = logging.getLogger("threadbrief.store")
-
-
-class StateError(ThreadBriefError):
-    """The bot's database cannot be used as it is: missing beside its journal, damaged, or of a
-    newer version. The bot refuses to start rather than lose or overwrite what it holds."""
-
-    code = "state"
 
 
 STATE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error,)
@@ -99,20 +92,36 @@ MIGRATIONS: Sequence[str] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class GuildSettings:
-    """What a server's admins chose; None means "the bot's default"."""
+class _Tx:
+    """A transaction on the SQLite connection, as `bot.storage.Tx`."""
 
-    guild_id: int
-    algorithm: str | None = None
-    sentences: int | None = None
-    viewpoints: int | None = None
-    auto_channels: frozenset[int] = frozenset()
-    """Channels where links posted by members are briefed automatically (off by default)."""
-    timezone: str | None = None
-    """The default timezone of new digests."""
-    digest_role: int | None = None
-    """A role whose members may manage digests besides those with Manage Server."""
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self.db = db
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        try:
+            cursor = await self.db.execute(sql, params)
+        except sqlite3.IntegrityError as e:
+            raise Conflict(str(e)) from e
+        return cursor.rowcount
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        try:
+            await self.db.executemany(sql, rows)
+        except sqlite3.IntegrityError as e:
+            raise Conflict(str(e)) from e
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        try:
+            async with self.db.execute(sql, params) as cursor:
+                row = await cursor.fetchone()
+        except sqlite3.IntegrityError as e:
+            raise Conflict(str(e)) from e
+        return tuple(row) if row is not None else None
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        async with self.db.execute(sql, params) as cursor:
+            return [tuple(r) for r in await cursor.fetchall()]
 
 
 _WAL_MODE = 2
@@ -141,9 +150,10 @@ def _refuse_lost_wal(path: Path) -> None:
         )
 
 
-class Store:
+class Store(SettingsQueries):
     """One SQLite connection, opened by `open()` and closed by `close()` (or `async with`).
 
+    One process owns the file, so `exclusive` always grants and `fence` has nothing to guard.
     `synchronous` and `checkpoint_durable` exist for the benchmark that measures what they
     cost; the bot always runs with both on.
     """
@@ -260,26 +270,28 @@ class Store:
     async def __aenter__(self) -> Store:
         return await self.open()
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
+    errors = STATE_ERRORS
+
+    def describe(self) -> str:
+        return str(self.path)
+
     @asynccontextmanager
-    async def transaction(self, *, durable: bool = False) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(
+        self, *, durable: bool = False, fence: int | None = None
+    ) -> AsyncIterator[_Tx]:
         """Writes that land together or not at all; one writer at a time on the connection.
 
         `durable`: the commit is also copied from the WAL into the database file before this
         returns, for writes a post depends on (the outbox): deleting the WAL while the bot is
-        down then cannot make it post anything twice.
+        down then cannot make it post anything twice. `fence`: one process, nothing to guard.
         """
         async with self._lock:
             await self.db.execute("BEGIN IMMEDIATE")
             try:
-                yield self.db
+                yield _Tx(self.db)
             except BaseException:
                 await self.db.rollback()
                 raise
@@ -296,6 +308,21 @@ class Store:
                 "program reads it); the outbox relies on the WAL until the next write",
                 self.path,
             )
+
+    @asynccontextmanager
+    async def exclusive(self, key: int) -> AsyncIterator[bool]:
+        yield True
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        return await _Tx(self.db).fetchone(sql, params)
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return await _Tx(self.db).fetchall(sql, params)
+
+    async def writable(self) -> bool:
+        """Take SQLite's write lock on a connection of our own and let it go: a real write
+        check (disk, permissions, another writer) that cannot disturb the bot's connection."""
+        return await asyncio.to_thread(_writable, self.path)
 
     async def schema_version(self) -> int:
         async with self.db.execute("PRAGMA user_version") as cursor:
@@ -318,50 +345,13 @@ class Store:
             await self.db.rollback()
             raise
 
-    async def guild_settings(self, guild_id: int) -> GuildSettings:
-        async with self.db.execute(
-            "SELECT algorithm, sentences, viewpoints, auto_channels, timezone, digest_role"
-            " FROM guild_settings "
-            "WHERE guild_id = ?",
-            (guild_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
-        if row is None:
-            return GuildSettings(guild_id)
-        return GuildSettings(
-            guild_id,
-            algorithm=row[0],
-            sentences=row[1],
-            viewpoints=row[2],
-            auto_channels=frozenset(int(c) for c in json.loads(row[3])),
-            timezone=row[4],
-            digest_role=row[5],
-        )
 
-    async def save_guild_settings(self, settings: GuildSettings) -> None:
-        async with self.transaction() as db:
-            await db.execute(
-                "INSERT INTO guild_settings (guild_id, algorithm, sentences, viewpoints,"
-                " auto_channels, timezone, digest_role) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT(guild_id) DO UPDATE SET"
-                " algorithm=excluded.algorithm, sentences=excluded.sentences,"
-                " viewpoints=excluded.viewpoints, auto_channels=excluded.auto_channels,"
-                " timezone=excluded.timezone, digest_role=excluded.digest_role",
-                (
-                    settings.guild_id,
-                    settings.algorithm,
-                    settings.sentences,
-                    settings.viewpoints,
-                    json.dumps(sorted(settings.auto_channels)),
-                    settings.timezone,
-                    settings.digest_role,
-                ),
-            )
-
-    async def set_auto_channel(self, guild_id: int, channel_id: int, on: bool) -> GuildSettings:
-        current = await self.guild_settings(guild_id)
-        channels = set(current.auto_channels)
-        (channels.add if on else channels.discard)(channel_id)
-        updated = replace(current, auto_channels=frozenset(channels))
-        await self.save_guild_settings(updated)
-        return updated
+def _writable(path: Path | str, timeout: float = 1.0) -> bool:
+    try:
+        with sqlite3.connect(path, timeout=timeout, isolation_level=None) as db:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("ROLLBACK")
+        db.close()
+    except sqlite3.Error:
+        return False
+    return True

@@ -131,3 +131,12 @@ def postgres_dsn(postgres_server: pgserver.PgServer) -> str:
 def postgres_db(postgres_server: pgserver.PgServer) -> str:
     """DSN of a new empty database of its own for one test."""
     return postgres_server.create_database()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """The bot's `database` setting on each backend: a SQLite file, then a PostgreSQL URL."""
+    if request.param == "sqlite":
+        return tmp_path / "bot.sqlite3"
+    dsn: str = request.getfixturevalue("postgres_db")
+    return dsn

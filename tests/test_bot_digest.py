@@ -46,15 +46,21 @@ class Server:
     """The bot on a virtual clock, the stand-in, and a news site, with the steps of a user."""
 
     def __init__(
-        self, fake: FakeDiscord, site: FeedSite, tmp_path: Path, pool: ProcessPoolExecutor
+        self,
+        fake: FakeDiscord,
+        site: FeedSite,
+        tmp_path: Path,
+        pool: ProcessPoolExecutor,
+        database: Path | str,
     ) -> None:
         self.fake, self.site, self.tmp_path, self.pool = fake, site, tmp_path, pool
+        self.database = database
         self.clock = VirtualClock(START)
         self.bot: ThreadBriefBot | None = None
         self.post_times: list[datetime] = []
 
     async def start(self, **settings: Any) -> None:
-        config = bot_config(self.tmp_path, **settings)
+        config = bot_config(self.tmp_path, database=self.database, **settings)
         self.bot = await start_bot(config, self.pool, clock=self.clock)
 
     async def stop(self) -> None:
@@ -110,10 +116,11 @@ class Server:
 
 @pytest.fixture
 async def server(
-    fake: FakeDiscord, tmp_path: Path, worker_pool: ProcessPoolExecutor
+    fake: FakeDiscord, tmp_path: Path, worker_pool: ProcessPoolExecutor, database: Path | str
 ) -> AsyncIterator[Server]:
+    """The bot with its state in SQLite, and again in PostgreSQL (`database`)."""
     async with serve(FeedSite()) as site:
-        running = Server(fake, site, tmp_path, worker_pool)
+        running = Server(fake, site, tmp_path, worker_pool, database)
 
         async def record_time(message: dict[str, Any]) -> None:
             running.post_times.append(running.clock.now())

@@ -25,7 +25,6 @@ from bot.jobs import Jobs, Lane
 from bot.pipeline import BriefOptions
 from bot.render.digest import Payload, digest_messages, nothing_new, with_marker
 from bot.render.markdown import clip, safe
-from bot.store import STATE_ERRORS
 
 log = logging.getLogger("threadbrief.digest")
 
@@ -183,12 +182,21 @@ class DigestService:
     # -- runs ---------------------------------------------------------------------------------
 
     async def run(self, subscription: Subscription) -> RunResult:
-        """One digest now. Never raises for a source or Discord problem: it records it."""
+        """One digest now. Never raises for a source or Discord problem: it records it.
+
+        Only the process holding the subscription (`StateStore.exclusive`) runs it, and not at
+        all if it ran since `subscription` was read (another process had it due too).
+        """
         lock = self._locks.setdefault(subscription.id, asyncio.Lock())
-        async with lock:
+        async with lock, self.state.store.exclusive(subscription.id) as mine:
+            if not mine:
+                log.info("digest %s: another process is running it", subscription.id)
+                return RunResult(0, 0, 0, "Another instance of the bot is running it now")
             current = await self.state.by_id(subscription.id)
             if current is None:
                 return RunResult(0, 0, 0, "This digest was removed.", ok=False)
+            if current.last_run != subscription.last_run:
+                return RunResult(0, 0, 0, "It has just run")
             result = await self._run(current)
         if self.on_result is not None:
             self.on_result(result.ok, result.messages)
@@ -209,7 +217,7 @@ class DigestService:
             await self._deliver(await self.state.plan(subscription, messages, now))
         except ThreadBriefError as error:  # the source's, or Discord's refusal (PostRejected)
             return await self._failed(subscription, now, next_run, error.user_message())
-        except STATE_ERRORS:
+        except self.state.store.errors:
             raise  # the database, not the source: the scheduler holds the digest back and says so
         except Exception:
             log.exception("digest %s failed", subscription.id)
@@ -259,10 +267,16 @@ class DigestService:
         by_subscription: dict[int, list[OutboxRow]] = {}
         for row in rows:
             by_subscription.setdefault(row.subscription_id, []).append(row)
-        for subscription_id, pending in by_subscription.items():
-            async with self._locks.setdefault(subscription_id, asyncio.Lock()):
+        for subscription_id in by_subscription:
+            async with (
+                self._locks.setdefault(subscription_id, asyncio.Lock()),
+                self.state.store.exclusive(subscription_id) as mine,
+            ):
+                if not mine:
+                    continue  # another process runs it, outbox included
                 try:
-                    delivered += await self._deliver(pending)
+                    # Read again under the lock: a process that had it may have sent some.
+                    delivered += await self._deliver(await self.state.unsent(subscription_id))
                 except Exception:
                     log.warning("digest %s: could not resume its outbox yet", subscription_id)
         return delivered
@@ -270,12 +284,13 @@ class DigestService:
     async def _deliver(self, rows: Sequence[OutboxRow]) -> int:
         posted = 0
         for row in rows:
+            fence = row.subscription_id
             if row.status == "sending":
                 found = await self.poster.find(row.channel_id, row.marker)
                 if found is not None:
-                    await self.state.mark_sent(row.id, found)
+                    await self.state.mark_sent(row.id, found, fence=fence)
                     continue
-            await self.state.mark_sending(row.id, self.clock.now())
+            await self.state.mark_sending(row.id, self.clock.now(), fence=fence)
             try:
                 message_id = await self.poster.post(
                     row.channel_id, with_marker(row.payload, row.marker)
@@ -284,9 +299,9 @@ class DigestService:
                 await self._drop(row, str(error))
                 continue
             except PostRejected:
-                await self.state.release(row.id)
+                await self.state.release(row.id, fence=fence)
                 raise
-            await self.state.mark_sent(row.id, message_id)
+            await self.state.mark_sent(row.id, message_id, fence=fence)
             posted += 1
         return posted
 
@@ -295,7 +310,7 @@ class DigestService:
         log.error(
             "digest %s: Discord refused outbox row %s: %s", row.subscription_id, row.id, reason
         )
-        await self.state.drop(row.id)
+        await self.state.drop(row.id, fence=row.subscription_id)
         notice = {
             "content": (
                 f"⚠️ Discord refused one digest message ({safe(reason, 300)}), so it was "

@@ -1,4 +1,5 @@
-"""Digest state in the bot's SQLite database: subscriptions, posted items and the outbox.
+"""Digest state in the bot's database (SQLite or PostgreSQL, `bot.storage`): subscriptions,
+posted items and the outbox.
 
 A run is crash-safe because of the order of writes. Planning a digest writes, in one
 transaction, an outbox row per message (status "pending") and the keys of every item in it. Each
@@ -8,12 +9,13 @@ reference in their footer): every item is posted once, whenever the process died
 post depends on ("sending", which carries the plan before it, and the items known at /digest
 add) are durable transactions: in the database file itself before the post, so even a WAL lost
 while the bot was down cannot make it post twice.
+With several processes, a run's outbox writes are fenced to the process holding the subscription
+(`StateStore.exclusive`): one that lost it cannot mark or plan anything.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -21,7 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.errors import BadInput, NotFoundError
-from bot.store import Store
+from bot.storage import Conflict, StateStore
 
 _COLUMNS = (
     "id, guild_id, channel_id, source, schedule, timezone, post_empty, created_by, created_at,"
@@ -113,7 +115,7 @@ class PlannedMessage:
 
 
 class DigestState:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: StateStore) -> None:
         self.store = store
 
     # -- subscriptions ------------------------------------------------------------------------
@@ -135,10 +137,9 @@ class DigestState:
         publish: bool = False,
     ) -> Subscription:
         async with self.store.transaction() as db:
-            async with db.execute(
+            row = await db.fetchone(
                 "SELECT COUNT(*) FROM subscriptions WHERE guild_id = ?", (guild_id,)
-            ) as cursor:
-                row = await cursor.fetchone()
+            )
             if row is not None and row[0] >= limit:
                 raise BadInput(
                     f"This server already has {row[0]} digests, the most this bot allows.",
@@ -146,10 +147,10 @@ class DigestState:
                     "bot.digest_limit.",
                 )
             try:
-                cursor = await db.execute(
+                created = await db.fetchone(
                     "INSERT INTO subscriptions (guild_id, channel_id, source, schedule, timezone,"
                     " post_empty, created_by, created_at, next_run, forum_tag, publish)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                     (
                         guild_id,
                         channel_id,
@@ -164,21 +165,19 @@ class DigestState:
                         int(publish),
                     ),
                 )
-            except sqlite3.IntegrityError:
+            except Conflict:
                 raise BadInput(
                     "That channel already has a digest of this source.",
                     hint="See it with /digest list.",
                 ) from None
-            new_id = cursor.lastrowid
-        assert new_id is not None
-        return await self.get(guild_id, new_id)
+        assert created is not None
+        return await self.get(guild_id, int(created[0]))
 
     async def get(self, guild_id: int, subscription_id: int) -> Subscription:
-        async with self.store.db.execute(
+        row = await self.store.fetchone(
             f"SELECT {_COLUMNS} FROM subscriptions WHERE id = ? AND guild_id = ?",
             (subscription_id, guild_id),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         if row is None:
             raise NotFoundError(
                 f"This server has no digest #{subscription_id}.",
@@ -187,18 +186,17 @@ class DigestState:
         return _subscription(row)
 
     async def by_id(self, subscription_id: int) -> Subscription | None:
-        async with self.store.db.execute(
+        row = await self.store.fetchone(
             f"SELECT {_COLUMNS} FROM subscriptions WHERE id = ?", (subscription_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return _subscription(row) if row else None
 
     async def subscriptions(self, guild_id: int | None = None) -> list[Subscription]:
         where, args = ("WHERE guild_id = ?", (guild_id,)) if guild_id is not None else ("", ())
-        async with self.store.db.execute(
+        rows = await self.store.fetchall(
             f"SELECT {_COLUMNS} FROM subscriptions {where} ORDER BY id", args
-        ) as cursor:
-            return [_subscription(r) for r in await cursor.fetchall()]
+        )
+        return [_subscription(r) for r in rows]
 
     async def remove(self, guild_id: int, subscription_id: int) -> Subscription:
         found = await self.get(guild_id, subscription_id)
@@ -277,11 +275,11 @@ class DigestState:
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            async with self.store.db.execute(
+            rows = await self.store.fetchall(
                 f"SELECT key FROM posted_items WHERE channel_id = ? AND key IN ({marks})",
                 (channel_id, *chunk),
-            ) as cursor:
-                found.update(r[0] for r in await cursor.fetchall())
+            )
+            found.update(r[0] for r in rows)
         return found
 
     async def plan(
@@ -289,12 +287,12 @@ class DigestState:
     ) -> list[OutboxRow]:
         """Write the digest's messages and claim their items, all at once."""
         rows: list[OutboxRow] = []
-        async with self.store.transaction() as db:
+        async with self.store.transaction(fence=subscription.id) as db:
             for message in messages:
                 marker = uuid.uuid4().hex[:12]
-                cursor = await db.execute(
+                created = await db.fetchone(
                     "INSERT INTO outbox (subscription_id, channel_id, marker, payload, status,"
-                    " created_at) VALUES (?, ?, ?, ?, 'pending', ?)",
+                    " created_at) VALUES (?, ?, ?, ?, 'pending', ?) RETURNING id",
                     (
                         subscription.id,
                         subscription.channel_id,
@@ -303,18 +301,19 @@ class DigestState:
                         stamp(now),
                     ),
                 )
-                assert cursor.lastrowid is not None
+                assert created is not None
+                row_id = int(created[0])
                 await db.executemany(
-                    "INSERT OR IGNORE INTO posted_items (channel_id, key, subscription_id,"
-                    " outbox_id, posted_at) VALUES (?, ?, ?, ?, ?)",
+                    "INSERT INTO posted_items (channel_id, key, subscription_id,"
+                    " outbox_id, posted_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     [
-                        (subscription.channel_id, k, subscription.id, cursor.lastrowid, stamp(now))
+                        (subscription.channel_id, k, subscription.id, row_id, stamp(now))
                         for k in message.keys
                     ],
                 )
                 rows.append(
                     OutboxRow(
-                        cursor.lastrowid,
+                        row_id,
                         subscription.id,
                         subscription.channel_id,
                         marker,
@@ -331,40 +330,39 @@ class DigestState:
         if subscription_id is not None:
             where += " AND subscription_id = ?"
             args = (subscription_id,)
-        async with self.store.db.execute(
+        rows = await self.store.fetchall(
             "SELECT id, subscription_id, channel_id, marker, payload, status, attempted_at"
             f" FROM outbox WHERE {where} ORDER BY id",
             args,
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [
             OutboxRow(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], _moment(r[6])) for r in rows
         ]
 
-    async def mark_sending(self, row_id: int, now: datetime) -> None:
-        async with self.store.transaction(durable=True) as db:
+    async def mark_sending(self, row_id: int, now: datetime, *, fence: int | None = None) -> None:
+        async with self.store.transaction(durable=True, fence=fence) as db:
             await db.execute(
                 "UPDATE outbox SET status = 'sending', attempted_at = COALESCE(attempted_at, ?)"
                 " WHERE id = ?",
                 (stamp(now), row_id),
             )
 
-    async def mark_sent(self, row_id: int, message_id: int) -> None:
-        async with self.store.transaction() as db:
+    async def mark_sent(self, row_id: int, message_id: int, *, fence: int | None = None) -> None:
+        async with self.store.transaction(fence=fence) as db:
             await db.execute(
                 "UPDATE outbox SET status = 'sent', message_id = ?, payload = '{}' WHERE id = ?",
                 (message_id, row_id),
             )
 
-    async def release(self, row_id: int) -> None:
+    async def release(self, row_id: int, *, fence: int | None = None) -> None:
         """Give up a message Discord refused: its items become new again, for a later digest."""
-        async with self.store.transaction() as db:
+        async with self.store.transaction(fence=fence) as db:
             await db.execute("DELETE FROM posted_items WHERE outbox_id = ?", (row_id,))
             await db.execute("DELETE FROM outbox WHERE id = ?", (row_id,))
 
-    async def drop(self, row_id: int) -> None:
+    async def drop(self, row_id: int, *, fence: int | None = None) -> None:
         """A message Discord refused as such: never posted again, its items stay claimed."""
-        async with self.store.transaction() as db:
+        async with self.store.transaction(fence=fence) as db:
             await db.execute(
                 "UPDATE outbox SET status = 'dropped', payload = '{}' WHERE id = ?", (row_id,)
             )
@@ -375,7 +373,7 @@ class DigestState:
         """Items that exist when a digest is added: known, so never posted as news."""
         async with self.store.transaction(durable=True) as db:
             await db.executemany(
-                "INSERT OR IGNORE INTO posted_items (channel_id, key, subscription_id, outbox_id,"
-                " posted_at) VALUES (?, ?, ?, NULL, ?)",
+                "INSERT INTO posted_items (channel_id, key, subscription_id, outbox_id,"
+                " posted_at) VALUES (?, ?, ?, NULL, ?) ON CONFLICT DO NOTHING",
                 [(subscription.channel_id, k, subscription.id, stamp(now)) for k in keys],
             )
