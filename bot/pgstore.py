@@ -110,11 +110,13 @@ LOST: tuple[type[Exception], ...] = (
     asyncpg.exceptions.CrashShutdownError,
     asyncpg.exceptions.CannotConnectNowError,
     asyncpg.exceptions.TooManyConnectionsError,
+    asyncpg.exceptions.InternalClientError,
     ConnectionError,
     OSError,
     TimeoutError,
 )
-"""What a connection that went away (server restarted, network cut) raises."""
+"""What a connection that went away (server restarted, network cut) raises; asyncpg's client
+state error included, which a connection the server is ending can raise for one more query."""
 
 FAILED: tuple[type[Exception], ...] = (*LOST, asyncpg.PostgresError)
 
@@ -307,11 +309,11 @@ class PgStore(SettingsQueries):
         delay = 0.05
         try:
             while self._lost_since is not None and self._pool is not None:
+                await asyncio.sleep(delay)  # the ended connection is being released meanwhile
                 try:
                     async with self._pool.acquire() as conn:
                         await conn.fetchval("SELECT 1")
                 except LOST:
-                    await asyncio.sleep(delay)
                     delay = min(delay * 2, 2.0)
                     continue
                 self._back()
@@ -383,7 +385,7 @@ class PgStore(SettingsQueries):
             try:
                 tx = conn.transaction()
                 await tx.start()
-            except (*LOST, asyncpg.exceptions.InternalClientError) as e:
+            except LOST as e:
                 # A session the server ended under us can fail in the client's own state too.
                 raise LostHold(f"subscription {fence}: {type(e).__name__}: {e}") from e
             try:

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from bot.digest.scheduler import Scheduler
+from bot.digest.service import RunResult
 from bot.digest.state import DigestState, PlannedMessage
 from bot.store import MIGRATIONS, StateError, Store
 from tests.fakediscord.botprocess import ROOT, write_config
@@ -288,11 +289,12 @@ class _Service:
     async def resume(self) -> int:
         return 0
 
-    async def run(self, subscription: _Subscription) -> None:
+    async def run(self, subscription: _Subscription) -> RunResult:
         self.runs += 1
         if self.disk_full:
             raise sqlite3.OperationalError("database or disk is full")
         self.state.next_at = self.state.clock.now() + timedelta(days=1)
+        return RunResult(1, 1, 0, "Posted 1 new item")
 
 
 async def _scheduled(service: _Service, clock: VirtualClock, hours: float) -> Scheduler:
@@ -348,6 +350,12 @@ async def test_a_run_that_cannot_record_is_held_back_not_rerun_in_a_loop(
 
 
 # --- the real bot, when its disk fills up -----------------------------------------------------
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Path:
+    """The bot's database here is SQLite alone: these tests fill or damage the file itself."""
+    return tmp_path / "bot.sqlite3"
 
 
 async def test_a_full_disk_holds_the_digest_back_tells_the_channel_and_loses_nothing(

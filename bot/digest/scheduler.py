@@ -26,6 +26,9 @@ log = logging.getLogger("threadbrief.digest")
 IDLE_NAP = timedelta(days=1)
 FIRST_BACKOFF = timedelta(seconds=30)
 LONGEST_BACKOFF = timedelta(minutes=15)
+ELSEWHERE_WAIT = timedelta(seconds=2)
+"""How long a digest another process is running waits before this one looks at it again: it
+has run by then (and is no longer due), or its process died and the digest is free."""
 
 
 def backoff(failures: int) -> timedelta:
@@ -99,7 +102,7 @@ class Scheduler:
     async def _run(self, subscription: Subscription) -> None:
         try:
             async with self._slots:
-                await self.service.run(subscription)
+                result = await self.service.run(subscription)
         except Exception as error:
             # The run could not even record how it went (a full disk, a damaged database): hold
             # the subscription back, or the next round would start it again at once.
@@ -121,7 +124,9 @@ class Scheduler:
                     "owner should check the server's disk.",
                 )
         else:
-            if self._held.pop(subscription.id, None) is not None:
+            if result.elsewhere:
+                self._held[subscription.id] = (self.clock.now() + ELSEWHERE_WAIT, 0)
+            elif self._held.pop(subscription.id, None) is not None:
                 self._told.discard(subscription.channel_id)
         finally:
             self._running.pop(subscription.id, None)

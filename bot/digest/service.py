@@ -75,6 +75,8 @@ class RunResult:
     more: int
     summary: str
     ok: bool = True
+    elsewhere: bool = False
+    """Another process holds this digest (a shared PostgreSQL): it runs it, not this one."""
 
 
 def destined(
@@ -191,7 +193,9 @@ class DigestService:
         async with lock, self.state.store.exclusive(subscription.id) as mine:
             if not mine:
                 log.info("digest %s: another process is running it", subscription.id)
-                return RunResult(0, 0, 0, "Another instance of the bot is running it now")
+                return RunResult(
+                    0, 0, 0, "Another instance of the bot is running it now", elsewhere=True
+                )
             current = await self.state.by_id(subscription.id)
             if current is None:
                 return RunResult(0, 0, 0, "This digest was removed.", ok=False)
