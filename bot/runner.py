@@ -22,6 +22,7 @@ from discord.ext import commands
 
 from bot.clock import Clock, SystemClock
 from bot.config import Config, require_token
+from bot.database import open_store
 from bot.errors import Busy, ConfigError, ThreadBriefError
 from bot.fetch import Fetcher, settings_from
 from bot.jobs import SourceRequest, process_pool
@@ -29,7 +30,7 @@ from bot.logs import configure
 from bot.monitor import MeasuredJobRunner, Metrics, MonitorServer
 from bot.pipeline import BriefOptions
 from bot.render.embeds import error_embed
-from bot.storage import StateStore, open_store
+from bot.storage import StateStore
 
 log = logging.getLogger("threadbrief")
 

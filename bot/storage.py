@@ -9,7 +9,6 @@ one runs a subscription now, and the outbox's writes of that run are `fence`d to
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
@@ -177,21 +176,3 @@ class SettingsQueries:
         updated = replace(current, auto_channels=frozenset(channels))
         await self.save_guild_settings(updated)
         return updated
-
-
-def open_store(database: Path | str) -> StateStore:
-    """The store for `bot.database`: a postgresql:// URL is PostgreSQL, anything else a file."""
-    if is_postgres_url(database):
-        try:
-            # Imported here: asyncpg is the optional `postgres` extra, not needed for SQLite.
-            pgstore = importlib.import_module("bot.pgstore")
-        except ImportError as missing:
-            raise StateError(
-                f"bot.database is a PostgreSQL URL but its driver is missing ({missing}).",
-                hint="Install it with: pip install 'threadbrief[postgres]'",
-            ) from None
-        store: StateStore = pgstore.PgStore(str(database))
-        return store
-    sqlite = importlib.import_module("bot.store")
-    found: StateStore = sqlite.Store(database)
-    return found

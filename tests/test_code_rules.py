@@ -22,7 +22,17 @@ DISCORD_ALLOWED = {"bot.runner", "bot.cluster.replies"}
 (which answers over Discord's REST API). Renderers make plain data."""
 
 LAYERS: dict[str, tuple[str, ...]] = {
-    "base": ("bot", "bot.errors", "bot.clock", "bot.logs", "bot.config", "bot.store"),
+    "base": (
+        "bot",
+        "bot.errors",
+        "bot.clock",
+        "bot.logs",
+        "bot.config",
+        "bot.storage",
+        "bot.store",
+        "bot.pgstore",
+        "bot.database",
+    ),
     "text": ("bot.text",),
     "model": ("bot.thread", "bot.brief"),
     "fetch": ("bot.fetch",),

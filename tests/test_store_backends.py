@@ -15,9 +15,10 @@ import pytest
 
 from bot import pgstore, store
 from bot.config import ConfigError, load_config
+from bot.database import open_store
 from bot.digest.state import DigestState, PlannedMessage
 from bot.errors import BadInput
-from bot.storage import GuildSettings, StateError, StateStore, open_store
+from bot.storage import GuildSettings, StateError, StateStore
 from tests import pgserver
 
 NOW = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
