@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from bot.digest.scheduler import Scheduler
+from bot.digest.service import RunResult
 from bot.digest.state import Subscription
 from tests.unit.fakes import FakePoster
 from tests.virtualclock import VirtualClock
@@ -78,7 +79,7 @@ class FakeService:
         self.resumed += 1
         return 0
 
-    async def run(self, item: Subscription) -> None:
+    async def run(self, item: Subscription) -> RunResult:
         self.runs.append((item.id, self.clock.now()))
         if item.id in self.cannot_record:
             raise OSError("database or disk is full")
@@ -86,6 +87,7 @@ class FakeService:
         while following <= self.clock.now():  # the next daily slot, as a schedule gives it
             following += timedelta(days=1)
         self.state.items[item.id] = replace(item, next_run=following)
+        return RunResult(0, 0, 0, "Nothing new")
 
 
 class Running:
