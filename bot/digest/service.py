@@ -186,8 +186,8 @@ class DigestService:
     async def run(self, subscription: Subscription) -> RunResult:
         """One digest now. Never raises for a source or Discord problem: it records it.
 
-        Only the process holding the subscription (`StateStore.exclusive`) runs it, and not at
-        all if it ran since `subscription` was read (another process had it due too).
+        Only the process holding the subscription (`StateStore.exclusive`) runs it, and a run
+        asked because it was due is skipped once it no longer is (another process ran it).
         """
         lock = self._locks.setdefault(subscription.id, asyncio.Lock())
         async with lock, self.state.store.exclusive(subscription.id) as mine:
@@ -199,7 +199,7 @@ class DigestService:
             current = await self.state.by_id(subscription.id)
             if current is None:
                 return RunResult(0, 0, 0, "This digest was removed.", ok=False)
-            if current.last_run != subscription.last_run:
+            if subscription.due_at <= self.clock.now() < current.due_at:
                 return RunResult(0, 0, 0, "It has just run")
             result = await self._run(current)
         if self.on_result is not None:
