@@ -30,6 +30,7 @@ SLOW: dict[str, tuple[str, ...]] = {
     "test_bot_startup.py": (),
     "test_bot_summarize.py": (),
     "test_digest_crash.py": (),
+    "test_digest_crash_pg.py": (),
     "test_selfhost.py": (),
     "test_state_damage.py": (
         "test_threadbrief_run_on_damaged_state_says_so_in_one_line",
@@ -38,6 +39,7 @@ SLOW: dict[str, tuple[str, ...]] = {
     "test_cluster.py": (),
     "test_pgserver.py": (),
     "test_cluster_parts.py": ("test_three_workers_together_stay_within_the_fleet_budget",),
+    "test_store_backends.py": (),
     # Worker processes killed, replaced and timed out for real.
     "test_workers.py": (),
     "test_worker_warm_up.py": (),
