@@ -52,9 +52,10 @@ async def gateway(
     def config(shard: int) -> Config:
         folder = tmp_path / f"gateway-{shard}"
         folder.mkdir()
-        cluster = ClusterConfig(role="gateway", queue=postgres_db)
+        cluster = ClusterConfig(role="gateway")  # the queue is in bot.database
         cluster = with_cluster_flags(Config(cluster=cluster), None, 2, str(shard)).cluster
-        return replace(bot_config(folder), cluster=cluster)
+        config = bot_config(folder)
+        return replace(config, bot=replace(config.bot, database=postgres_db), cluster=cluster)
 
     async with (
         running_bot(fake, config(0), worker_pool) as first,

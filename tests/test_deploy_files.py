@@ -120,7 +120,8 @@ def test_the_scale_profile_runs_postgres_a_gateway_and_two_workers_on_one_queue(
     config = scale_config(compose)
     user = postgres["environment"]["POSTGRES_USER"]
     database = postgres["environment"]["POSTGRES_DB"]
-    assert config.queue_url() == f"postgresql://{user}:secret@postgres:5432/{database}"
+    url = f"postgresql://{user}:secret@postgres:5432/{database}"
+    assert config.bot.database == url and config.queue_url() == url  # one shared database
     assert config.monitor.enabled and config.monitor.host == "0.0.0.0"
     for role in (gateway, worker):
         assert role["depends_on"]["postgres"]["condition"] == "service_healthy"
