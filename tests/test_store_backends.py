@@ -214,3 +214,19 @@ def test_a_bad_database_url_is_refused_with_what_to_write(
         load_config(config, environ={})
     assert "secret" not in str(refused.value)
     assert "postgresql://user:password@host" in str(refused.value)
+
+
+async def test_the_health_check_writes_to_either_backend(state: StateStore) -> None:
+    assert await state.writable()
+
+
+async def test_the_health_check_says_a_stopped_server_is_not_writable(
+    postgres_server: pgserver.PgServer, postgres_db: str
+) -> None:
+    async with pgstore.PgStore(postgres_db) as opened:
+        await asyncio.to_thread(postgres_server.stop)
+        try:
+            assert not await opened.writable()
+        finally:
+            await asyncio.to_thread(postgres_server.start)
+        assert await opened.writable()
