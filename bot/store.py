@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 import aiosqlite
 
+from bot.schema import migrations
 from bot.storage import Conflict, GuildSettings, Row, SettingsQueries, StateError
 
 __all__ = ["MIGRATIONS", "STATE_ERRORS", "GuildSettings", "StateError", "Store"]
@@ -30,66 +31,7 @@ STATE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error,)
 """What the store raises when its database cannot be read or written (damaged, disk full):
 callers tell these apart from a source's or Discord's failures."""
 
-MIGRATIONS: Sequence[str] = (
-    """
-    CREATE TABLE guild_settings (
-        guild_id INTEGER PRIMARY KEY,
-        algorithm TEXT,
-        sentences INTEGER,
-        viewpoints INTEGER,
-        auto_channels TEXT NOT NULL DEFAULT '[]'
-    );
-    """,
-    """
-    ALTER TABLE guild_settings ADD COLUMN timezone TEXT;
-    ALTER TABLE guild_settings ADD COLUMN digest_role INTEGER;
-    CREATE TABLE subscriptions (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        guild_id INTEGER NOT NULL,
-        channel_id INTEGER NOT NULL,
-        source TEXT NOT NULL,
-        schedule TEXT NOT NULL,
-        timezone TEXT NOT NULL,
-        post_empty INTEGER NOT NULL DEFAULT 0,
-        created_by INTEGER,
-        created_at TEXT NOT NULL,
-        paused INTEGER NOT NULL DEFAULT 0,
-        next_run TEXT NOT NULL,
-        retry_at TEXT,
-        last_run TEXT,
-        last_success TEXT,
-        last_result TEXT,
-        failures INTEGER NOT NULL DEFAULT 0,
-        failure_notified INTEGER NOT NULL DEFAULT 0,
-        UNIQUE (channel_id, source)
-    );
-    CREATE INDEX subscriptions_guild ON subscriptions (guild_id);
-    CREATE TABLE posted_items (
-        channel_id INTEGER NOT NULL,
-        key TEXT NOT NULL,
-        subscription_id INTEGER,
-        outbox_id INTEGER,
-        posted_at TEXT NOT NULL,
-        PRIMARY KEY (channel_id, key)
-    );
-    CREATE TABLE outbox (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        subscription_id INTEGER NOT NULL REFERENCES subscriptions (id) ON DELETE CASCADE,
-        channel_id INTEGER NOT NULL,
-        marker TEXT NOT NULL UNIQUE,
-        payload TEXT NOT NULL,
-        status TEXT NOT NULL,
-        message_id INTEGER,
-        attempted_at TEXT,
-        created_at TEXT NOT NULL
-    );
-    CREATE INDEX outbox_status ON outbox (status, channel_id);
-    """,
-    """
-    ALTER TABLE subscriptions ADD COLUMN forum_tag INTEGER;
-    ALTER TABLE subscriptions ADD COLUMN publish INTEGER NOT NULL DEFAULT 0;
-    """,
-)
+MIGRATIONS: Sequence[str] = migrations("sqlite")
 
 
 class _Tx:

@@ -28,6 +28,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "bot.clock",
         "bot.logs",
         "bot.config",
+        "bot.schema",
         "bot.storage",
         "bot.store",
         "bot.pgstore",
