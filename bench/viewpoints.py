@@ -247,8 +247,14 @@ def score(topic: Topic, groups: Sequence[Group]) -> dict[str, float]:
 
 
 def _row(name: str, rows: Sequence[dict[str, float]], keys: Sequence[str]) -> str:
-    cells = "".join(f"{float(np.nanmean([r[k] for r in rows])):>11.3f}" for k in keys)
+    cells = "".join(_mean_cell([r[k] for r in rows]) for k in keys)
     return f"{name:28}{cells}"
+
+
+def _mean_cell(values: Sequence[float]) -> str:
+    """The mean of the topics where a measure is defined; "-" where it is defined for none."""
+    defined = [v for v in values if not np.isnan(v)]
+    return f"{float(np.mean(defined)):>11.3f}" if defined else f"{'-':>11}"
 
 
 def run(topics: Sequence[Topic], systems: dict[str, Callable[[Topic], list[Group]]]) -> None:
