@@ -12,7 +12,13 @@ from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
 from sumy.summarizers.lex_rank import LexRankSummarizer as SumyLexRank
 from sumy.summarizers.text_rank import TextRankSummarizer as SumyTextRank
 
-from bot.ranking import LexRankSummarizer, TextRankSummarizer, lexrank_scores, textrank_scores
+from bot.ranking import (
+    LexRankSummarizer,
+    TextRankSummarizer,
+    lexrank,
+    lexrank_scores,
+    textrank_scores,
+)
 from bot.text.words import OfflineTokenizer, stemmer, stop_words
 from tests.threads import ARTICLE
 
@@ -80,6 +86,16 @@ def both(doc: ObjectDocumentModel, count: int | str) -> tuple[tuple[str, ...], t
 @pytest.mark.parametrize("count", [1, 5, "20%"])
 def test_same_sentences_as_sumy_on_synthetic_documents(n: int, seed: int, count: int | str) -> None:
     ours, theirs = both(synthetic(n, seed), count)
+    assert ours == theirs
+
+
+@pytest.mark.parametrize(("n", "seed"), [(150, 3), (200, 4)])
+def test_same_sentences_as_sumy_when_the_graph_is_sparse(
+    n: int, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lexrank, "DENSE_CELLS", 0)
+    monkeypatch.setattr(lexrank, "_BLOCK", 32)
+    ours, theirs = both(synthetic(n, seed), 5)
     assert ours == theirs
 
 

@@ -50,6 +50,22 @@ def test_an_articles_ranking_is_the_same_in_dense_and_sparse_form(
     )
 
 
+def test_a_large_graph_built_in_many_row_blocks_ranks_as_the_dense_graph(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Blocks of 16 rows, with sentences that have no content word, so that block edges and
+    # empty rows both occur in the sparse assembly.
+    rng = np.random.default_rng(8)
+    words = [f"w{i}" for i in range(40)]
+    tokens = [list(rng.choice(words, size=int(rng.integers(0, 6)))) for _ in range(150)]
+    assert sum(1 for t in tokens if not t) > 5
+    dense = lexrank.lexrank_scores(tokens)
+    monkeypatch.setattr(lexrank, "DENSE_CELLS", 0)
+    monkeypatch.setattr(lexrank, "_BLOCK", 16)
+    sparse = lexrank.lexrank_scores(tokens)
+    assert np.allclose(dense, sparse, rtol=1e-12, atol=1e-15)
+
+
 def test_the_mapped_token_table_holds_the_shipped_vectors() -> None:
     table = embedding.token_table()
     if table is None:
