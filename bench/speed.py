@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.thread import Article, Comment, Span, Thread
+from bot.workers import one_blas_thread
 
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "samples" / "informed-comment-mosul.txt"
 ROOT = Path(__file__).resolve().parents[1]
@@ -425,6 +426,7 @@ def _cli_table(cli_sizes: list[int], repeat: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    one_blas_thread()  # as `threadbrief` does, before numpy is loaded
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="10,100,1000,2000,5000")
     parser.add_argument("--repeat", type=int, default=5)

@@ -29,6 +29,7 @@ from bot.logs import FORMATS, LEVELS, configure
 from bot.render.json import document
 from bot.sources import read_bytes
 from bot.summarize import check_algorithm, check_count
+from bot.workers import one_blas_thread
 
 EXIT_USAGE = 2
 EXIT_BROKEN_PIPE = 141
@@ -479,6 +480,7 @@ def _quiet_broken_pipe() -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    one_blas_thread()
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -81,3 +81,31 @@ def test_reading_a_page_copied_as_text_does_not_load_the_mail_parser() -> None:
     )
     assert "bot.sources.textdump" in loaded
     assert not {"email.parser", "email.policy", "email.message"} & loaded
+
+
+@pytest.mark.parametrize(("owner_setting", "threads"), [(None, "1"), ("3", "3")])
+def test_a_brief_runs_blas_on_one_thread_unless_the_owner_says_otherwise(
+    tmp_path: Path, owner_setting: str | None, threads: str
+) -> None:
+    from bot.render.json import thread_dict
+
+    path = tmp_path / "thread.json"
+    path.write_text(json.dumps({"source": "test", **thread_dict(tram_thread())}))
+    setting = (
+        "" if owner_setting is None else f"os.environ['OPENBLAS_NUM_THREADS'] = '{owner_setting}'\n"
+    )
+    probe = (
+        "import contextlib, io, os, sys\n"
+        "os.environ.pop('OPENBLAS_NUM_THREADS', None)\n"
+        f"{setting}"
+        "from bot.cli import main\n"
+        "assert 'numpy' not in sys.modules\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    assert main(['summarize', {str(path)!r}, '--json']) == 0\n"
+        "assert 'numpy' in sys.modules\n"
+        "print(os.environ['OPENBLAS_NUM_THREADS'])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip().splitlines()[-1] == threads
