@@ -21,28 +21,38 @@ from tests.fakediscord.rest import InteractionRecord
 from tests.fakediscord.server import APP_ID, TOKEN, FakeDiscord
 
 
-def write_fleet_config(directory: Path, queue: str, **bot: object) -> Path:
-    """The config every process of the fleet reads: same token, same queue."""
-    lines = ["[bot]", f'token = "{TOKEN}"', 'database = "bot.sqlite3"']
+def write_fleet_config(
+    directory: Path, queue: str, *, store: str = "bot.sqlite3", monitor: bool = False, **bot: object
+) -> Path:
+    """The config every process of the fleet reads: same token, same queue (`store`: the
+    settings' database, PostgreSQL for gateways that share it; `monitor`: /healthz and /metrics
+    on a free port)."""
+    lines = ["[bot]", f'token = "{TOKEN}"', f'database = "{store}"']
     lines += [f"{key} = {value}" for key, value in bot.items()]
     lines += ["", "[fetch]", "allow_loopback = true", "", "[cluster]", f'queue = "{queue}"']
+    if monitor:
+        lines += ["", "[monitor]", "enabled = true", "port = 0"]
     path = directory / "config.toml"
     path.write_text("\n".join(lines) + "\n")
     return path
 
 
-class WorkerProcess:
-    """`threadbrief --config CONFIG run --role worker`, with discord.py pointed at the stand-in."""
+class FleetProcess:
+    """`threadbrief --config CONFIG run ARGS` as its own process, with discord.py pointed at the
+    stand-in; started (ready once its log says `READY` anew), killed, stopped, started again."""
 
-    READY = b"takes briefs from the queue"
+    READY = b""
 
-    def __init__(self, fake: FakeDiscord, config: Path, name: str) -> None:
+    def __init__(self, fake: FakeDiscord, config: Path, name: str, args: list[str]) -> None:
         self.fake = fake
         self.config = config
+        self.name = name
+        self.args = args
         self.log = config.parent / f"{name}.log"
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self, within: float = 90.0) -> None:
+        offset = self.log.stat().st_size if self.log.exists() else 0
         with self.log.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable,
@@ -52,17 +62,16 @@ class WorkerProcess:
                 self.fake.gateway_url,
                 str(self.config),
                 "cli",
-                "--role",
-                "worker",
+                *self.args,
                 cwd=ROOT,
                 stdout=log,
                 stderr=asyncio.subprocess.STDOUT,
             )
         ends = time.monotonic() + within
-        while self.READY not in self.log.read_bytes():
+        while self.READY not in self.log.read_bytes()[offset:]:
             if self.process.returncode is not None or time.monotonic() > ends:
                 tail = self.log.read_text(errors="replace")[-3000:]
-                raise RuntimeError(f"the worker did not start; its log ends:\n{tail}")
+                raise RuntimeError(f"{self.name} did not start; its log ends:\n{tail}")
             await asyncio.sleep(0.05)
 
     @property
@@ -71,14 +80,19 @@ class WorkerProcess:
         return self.process.pid
 
     def kill(self) -> None:
-        """SIGKILL: the worker stops mid-job, with no chance to say so."""
+        """SIGKILL: the process stops mid-work, with no chance to say so."""
         if self.process is not None and self.process.returncode is None:
             try:
                 os.kill(self.process.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
 
+    async def wait(self) -> int:
+        assert self.process is not None
+        return await self.process.wait()
+
     async def stop(self) -> None:
+        """SIGTERM, as `docker stop` sends it; SIGKILL after 15 s."""
         if self.process is None or self.process.returncode is not None:
             return
         self.process.terminate()
@@ -87,6 +101,28 @@ class WorkerProcess:
         except TimeoutError:
             self.kill()
             await self.process.wait()
+
+
+class WorkerProcess(FleetProcess):
+    """`threadbrief --config CONFIG run --role worker`."""
+
+    READY = b"takes briefs from the queue"
+
+    def __init__(self, fake: FakeDiscord, config: Path, name: str) -> None:
+        super().__init__(fake, config, name, ["--role", "worker"])
+
+
+class GatewayProcess(FleetProcess):
+    """`threadbrief --config CONFIG run --role gateway --shard-count N --shards K`: one gateway
+    holding some of the bot's shards (discord.py's AutoShardedBot), ready once logged in."""
+
+    READY = b"Logged in as"
+
+    def __init__(
+        self, fake: FakeDiscord, config: Path, name: str, *, shards: str, shard_count: int
+    ) -> None:
+        args = ["--role", "gateway", "--shard-count", str(shard_count), "--shards", shards]
+        super().__init__(fake, config, name, args)
 
 
 async def ledger_row(dsn: str, interaction_id: str) -> dict[str, object] | None:

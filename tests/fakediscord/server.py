@@ -104,8 +104,11 @@ class FakeDiscord(Gateway, Driver):
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def stop(self) -> None:
+        live = {id(s.connection): s.connection for s in self.sessions if s.connection is not None}
         if self._ws is not None:
-            await self._ws.close()
+            live[id(self._ws)] = self._ws
+        for ws in live.values():
+            await ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
