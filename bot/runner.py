@@ -30,7 +30,7 @@ from bot.logs import configure
 from bot.monitor import MeasuredJobRunner, Metrics, MonitorServer
 from bot.pipeline import BriefOptions
 from bot.render.embeds import error_embed
-from bot.storage import StateStore
+from bot.storage import StateStore, is_postgres_url
 
 log = logging.getLogger("threadbrief")
 
@@ -94,6 +94,12 @@ class ThreadBriefBot(commands.Bot):
         """Briefs go to the job queue (gateway role) instead of this process's workers."""
         return self.config.cluster.role == "gateway"
 
+    @property
+    def digests_on_workers(self) -> bool:
+        """A gateway whose digests are in the fleet's PostgreSQL: the workers schedule and post
+        them (bot/cluster/leader.py), not this process."""
+        return self.queued and is_postgres_url(self.config.bot.database)
+
     async def queue_brief(
         self, interaction: discord.Interaction, request: SourceRequest, options: BriefOptions
     ) -> None:
@@ -125,6 +131,17 @@ class ThreadBriefBot(commands.Bot):
         log.info(
             "queued brief %s of %s for interaction %s", job_id, request.describe(), interaction.id
         )
+
+    async def wake_digest_schedule(self) -> None:
+        """After a /digest change on a gateway: NOTIFY the worker that runs the digest schedule.
+        A notification that cannot be sent only delays: the leader re-reads on its own timer."""
+        # start-up: asyncpg and pgqueuer cost 0.3 s; only a gateway's digests need them
+        from bot.cluster.leader import wake_schedule
+
+        try:
+            await wake_schedule(self.store)
+        except Exception as error:
+            log.warning("could not wake the fleet's digest schedule: %s", error)
 
     async def turn_shared_page(
         self, nonce: str, step: str, user_id: int

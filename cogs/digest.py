@@ -2,7 +2,8 @@
 
 Glue only: the schedule, the outbox and the runs live in `bot.digest`; this cog checks who may
 manage digests, posts through discord.py (`DiscordPoster`) and starts the scheduler once the bot
-is connected.
+is connected. On a gateway whose digests are in the fleet's PostgreSQL it starts none: the
+leading worker runs the schedule, and the commands here wake it with a NOTIFY.
 """
 
 from __future__ import annotations
@@ -14,13 +15,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.cluster.posting import ChannelPoster
 from bot.commands import check_publish, digest_timezone, forum_tag
 from bot.digest.overview import digest_list, relative_time
 from bot.digest.scheduler import Scheduler
 from bot.digest.service import DigestService, DigestSettings, Poster, resumed_run
 from bot.digest.state import DigestState
-from bot.errors import PayloadRefused, PostRejected
-from bot.render.digest import Payload, has_marker
 from bot.render.markdown import (
     CONTENT_LIMIT,
     clip,
@@ -36,112 +36,15 @@ IN_THREADS = ("view_channel", "send_messages_in_threads", "embed_links", "read_m
 IN_FORUMS = (*NEEDED, "send_messages_in_threads")
 PERMISSION_NAMES = {"send_messages_in_threads": "Send Messages in Threads"}
 DIGEST_NUMBER = "The digest's number, from /digest list"
-Destination = discord.TextChannel | discord.ForumChannel | discord.Thread
 
 
-class DiscordPoster:
-    """Posts digest messages with discord.py; never pings.
-
-    In a text or announcement channel a digest is a message (published to following servers
-    if asked); in a thread, a message in it; in a forum, a new post whose first message is the
-    digest's first part, the other parts following inside it.
-    """
+class DiscordPoster(ChannelPoster):
+    """Posts digest messages through the gateway bot (bot/cluster/posting.py), and tells from
+    its cache, before a digest is added, what would keep it from posting there."""
 
     def __init__(self, bot: ThreadBriefBot) -> None:
+        super().__init__(bot)
         self.bot = bot
-        self._open_posts: dict[int, discord.Thread] = {}
-        """Per forum: the post the last digest opened, where its further parts go."""
-
-    async def _channel(self, channel_id: int) -> Destination:
-        channel = self.bot.get_channel(channel_id)
-        if channel is None:
-            try:
-                channel = await self.bot.fetch_channel(channel_id)
-            except (discord.NotFound, discord.Forbidden):
-                raise PostRejected(f"I cannot see channel <#{channel_id}> any more.") from None
-        if not isinstance(channel, discord.TextChannel | discord.ForumChannel | discord.Thread):
-            raise PostRejected(f"<#{channel_id}> is not a channel I can post in.")
-        return channel
-
-    async def post(self, channel_id: int, payload: Payload) -> int:
-        channel = await self._channel(channel_id)
-        content = payload.get("content") or None
-        embeds = [discord.Embed.from_dict(e) for e in payload.get("embeds", [])]
-        none = discord.AllowedMentions.none()
-        try:
-            if isinstance(channel, discord.ForumChannel):
-                message = await self._forum_post(channel, payload, content, embeds)
-            else:
-                message = await channel.send(content=content, embeds=embeds, allowed_mentions=none)
-                if payload.get("publish") and isinstance(channel, discord.TextChannel):
-                    await self._publish(channel, message)
-        except (discord.Forbidden, discord.NotFound) as error:
-            raise PostRejected(f"I cannot post in <#{channel_id}>: {error.text}") from None
-        except discord.HTTPException as error:
-            if error.status == 400:
-                raise PayloadRefused(error.text or "invalid message") from None
-            raise
-        return message.id
-
-    async def _forum_post(
-        self,
-        forum: discord.ForumChannel,
-        payload: Payload,
-        content: str | None,
-        embeds: list[discord.Embed],
-    ) -> discord.Message:
-        none = discord.AllowedMentions.none()
-        post = self._open_posts.get(forum.id)
-        if payload.get("continues") and post is not None:
-            return await post.send(content=content, embeds=embeds, allowed_mentions=none)
-        wanted = set(payload.get("applied_tags") or [])
-        tags = [t for t in forum.available_tags if t.id in wanted]
-        created = await forum.create_thread(
-            name=clip(str(payload.get("post_name") or "ThreadBrief digest"), 100),
-            content=content,
-            embeds=embeds,
-            applied_tags=tags,
-            allowed_mentions=none,
-        )
-        self._open_posts[forum.id] = created.thread
-        return created.message
-
-    async def _publish(self, channel: discord.TextChannel, message: discord.Message) -> None:
-        """Publish to following servers; the digest is posted even when this fails."""
-        if not channel.is_news():
-            return
-        try:
-            await message.publish()
-        except discord.HTTPException as error:
-            log.warning("could not publish digest message %s: %s", message.id, error.text)
-
-    async def find(self, channel_id: int, marker: str) -> int | None:
-        channel = await self._channel(channel_id)
-        assert self.bot.user is not None
-        if not channel.permissions_for(channel.guild.me).read_message_history:
-            # Discord would answer an empty history: "not posted" could be a duplicate.
-            raise PostRejected(
-                f"I cannot check whether an interrupted digest reached <#{channel_id}>: "
-                "I need the Read Message History permission there."
-            )
-        if isinstance(channel, discord.ForumChannel):
-            mine = [t for t in channel.threads if t.owner_id == self.bot.user.id]
-            places: list[discord.TextChannel | discord.Thread] = sorted(
-                mine, key=lambda t: t.id, reverse=True
-            )[:10]
-        else:
-            places = [channel]
-        for place in places:
-            async for message in place.history(limit=100):
-                if message.author.id != self.bot.user.id:
-                    continue
-                shown = {
-                    "content": message.content,
-                    "embeds": [e.to_dict() for e in message.embeds],
-                }
-                if has_marker(shown, marker):
-                    return message.id
-        return None
 
     def problem(self, channel_id: int) -> str | None:
         channel = self.bot.get_channel(channel_id)
@@ -191,6 +94,11 @@ class Digest(commands.GroupCog, group_name="digest", group_description="Schedule
         super().__init__()
 
     async def cog_load(self) -> None:
+        if self.bot.digests_on_workers:
+            # A gateway: the fleet's scheduler runs on the worker that leads it; the commands
+            # here change the shared database and wake that scheduler (`_changed`).
+            log.info("gateway: digests are scheduled and posted by the workers")
+            return
         self._task = asyncio.create_task(self._start(), name="digest-scheduler")
 
     async def cog_unload(self) -> None:
@@ -201,6 +109,13 @@ class Digest(commands.GroupCog, group_name="digest", group_description="Schedule
     async def _start(self) -> None:
         await self.bot.wait_until_ready()
         await self.scheduler.run_forever()
+
+    async def _changed(self) -> None:
+        """Subscriptions changed: wake the scheduler, this process's or the fleet's."""
+        if self.bot.digests_on_workers:
+            await self.bot.wake_digest_schedule()
+        else:
+            self.scheduler.poke()
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         """Manage Server, or the role the admins chose with /settings digestrole.
@@ -263,7 +178,7 @@ class Digest(commands.GroupCog, group_name="digest", group_description="Schedule
             forum_tag=tag_id,
             publish=publish,
         )
-        self.scheduler.poke()
+        await self._changed()
         where = "as a new post in" if isinstance(channel, discord.ForumChannel) else "to"
         await interaction.edit_original_response(
             content=clip(
@@ -287,7 +202,7 @@ class Digest(commands.GroupCog, group_name="digest", group_description="Schedule
     async def remove(self, interaction: discord.Interaction, digest: int) -> None:
         assert interaction.guild_id is not None
         removed = await self.state.remove(interaction.guild_id, digest)
-        self.scheduler.poke()
+        await self._changed()
         await interaction.response.send_message(
             f"Digest #{removed.id} of <{clip(removed.source, 300)}> removed.", ephemeral=True
         )
@@ -297,7 +212,7 @@ class Digest(commands.GroupCog, group_name="digest", group_description="Schedule
     async def pause(self, interaction: discord.Interaction, digest: int) -> None:
         assert interaction.guild_id is not None
         paused = await self.state.set_paused(interaction.guild_id, digest, True)
-        self.scheduler.poke()
+        await self._changed()
         await interaction.response.send_message(
             f"Digest #{paused.id} paused; `/digest resume` starts it again.", ephemeral=True
         )
@@ -309,7 +224,7 @@ class Digest(commands.GroupCog, group_name="digest", group_description="Schedule
         current = await self.state.get(interaction.guild_id, digest)
         following = resumed_run(current, self.bot.clock.now())
         resumed = await self.state.set_paused(interaction.guild_id, digest, False, following)
-        self.scheduler.poke()
+        await self._changed()
         await interaction.response.send_message(
             f"Digest #{resumed.id} resumed; next {relative_time(resumed.next_run)}.", ephemeral=True
         )

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-DISCORD_ALLOWED = {"bot.runner", "bot.cluster.replies"}
+DISCORD_ALLOWED = {"bot.runner", "bot.cluster.replies", "bot.cluster.posting"}
 """The core's only modules that may import discord.py: the runners, the bot's and the worker's
-(which answers over Discord's REST API). Renderers make plain data."""
+(which answers and posts digests over Discord's REST API). Renderers make plain data."""
 
 LAYERS: dict[str, tuple[str, ...]] = {
     "base": (
@@ -64,7 +64,7 @@ BELOW: dict[str, tuple[str, ...]] = {
     "jobs": ("pipeline", "sources"),
     "commands": ("pipeline", "sources", "render"),
     "digest": ("jobs", "render"),
-    "cluster": ("jobs", "render"),
+    "cluster": ("digest",),
     "app": ("digest", "commands", "cluster"),
     "cogs": ("app",),
 }

@@ -6,6 +6,13 @@ bounded pool as one machine uses), and on Discord's REST API for the replies. Pg
 heartbeat for each running job; a worker that dies stops sending them, and after
 `cluster.job_heartbeat` seconds another worker takes the job. The ledger (bot/cluster/queue.py)
 keeps a job that already answered from answering twice.
+
+Digests run on the workers too, scheduled in one place: the worker holding the schedule's
+advisory lock (bot/cluster/leader.py) runs the digest `Scheduler`, reads and briefs digest items
+in its own worker processes (lane DIGEST) and posts over Discord's REST API with the bot token
+(bot/cluster/posting.py), each request within the fleet's budget. The other workers try the lock
+every `LEADER_RETRY` seconds, so a dead leader is replaced within seconds; the per-subscription
+locks and fenced outbox writes of `bot.pgstore` keep every digest message exactly once.
 """
 
 from __future__ import annotations
@@ -28,19 +35,30 @@ from pgqueuer import AsyncpgDriver, Queries, QueueManager
 from pgqueuer.models import Job
 
 from bot.answering import in_answer_time
+from bot.clock import SystemClock
 from bot.cluster import queue
+from bot.cluster.leader import LEADER_RETRY, Leadership
 from bot.cluster.payload import QueuedBrief
+from bot.cluster.posting import rest_poster
 from bot.cluster.ratelimit import FleetRateLimit
 from bot.cluster.replies import Replier, is_expired
 from bot.config import Config
+from bot.digest.scheduler import Scheduler
+from bot.digest.service import DigestService, DigestSettings
+from bot.digest.state import DigestState
 from bot.errors import ConfigError, ThreadBriefError
 from bot.fetch import Fetcher, settings_from
 from bot.jobs import JobRunner, process_pool
 from bot.logs import configure
+from bot.pgstore import PgStore
+from bot.storage import is_postgres_url
 
 log = logging.getLogger("threadbrief.worker")
 
 RECONNECT_DELAY = 1.0
+DIGEST_RECHECK = 60.0
+"""Seconds between the leader's own reads of the subscriptions, besides its timers and the
+gateways' NOTIFYs: a lost notification delays a change by this much at most."""
 
 
 class Worker:
@@ -78,6 +96,11 @@ class Worker:
         self.listening = False
         self.answered = 0
         self._lost_at: float | None = None
+        database = config.bot.database
+        self.database = str(database) if is_postgres_url(database) else None
+        """The fleet's shared state (settings, digests), when it is in PostgreSQL."""
+        self.leading = False
+        """This worker runs the digest schedule now."""
 
     def stop(self) -> None:
         self._stopping.set()
@@ -92,6 +115,7 @@ class Worker:
         except (NotImplementedError, RuntimeError):  # pragma: no cover - not the main thread
             pass
         health = await self._start_health()
+        digests = asyncio.create_task(self._digests(), name="digest-leadership")
         try:
             while not self._stopping.is_set():
                 try:
@@ -109,6 +133,8 @@ class Worker:
                     await asyncio.sleep(RECONNECT_DELAY)
         finally:
             self.listening = False
+            digests.cancel()
+            await asyncio.gather(digests, return_exceptions=True)
             if health is not None:
                 await health.cleanup()
             await self.fetcher.aclose()
@@ -156,6 +182,110 @@ class Worker:
             await pool.close()
             if not listener.is_closed():
                 await listener.close()
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep, or less if the worker is asked to stop."""
+        try:
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+        except TimeoutError:
+            pass
+
+    async def _digests(self) -> None:
+        """Stand for the digest schedule until the worker stops: wait for the lock, lead while
+        it holds, and after a lost database connect again and retake it or yield it."""
+        token = (self.config.bot.token or "").strip()
+        if self.database is None or not token:
+            log.info(
+                "worker %s does not run digests: they need bot.database in PostgreSQL and the "
+                "bot token",
+                self.name,
+            )
+            return
+        lost_at: float | None = None
+        while not self._stopping.is_set():
+            leadership = Leadership(self.database)
+            try:
+                while not await leadership.take():
+                    if lost_at is not None:
+                        log.info("reconnected to the digest schedule's database")
+                        lost_at = None
+                    await self._pause(LEADER_RETRY)
+                    if self._stopping.is_set():
+                        return
+                if lost_at is not None:
+                    log.info(
+                        "reconnected to the digest schedule's database after %.1f s",
+                        time.monotonic() - lost_at,
+                    )
+                    lost_at = None
+                log.info("worker %s runs the digest schedule", self.name)
+                await self._lead(leadership, token)
+            except Exception as error:  # a lost database, Discord refusing the token
+                if lost_at is None:
+                    lost_at = time.monotonic()
+                    log.warning("digest schedule stopped (%s); reconnecting", error)
+                await self._pause(RECONNECT_DELAY)
+            finally:
+                self.leading = False
+                await leadership.close()
+
+    async def _lead(self, leadership: Leadership, token: str) -> None:
+        """Run the digest scheduler until the lock's connection ends or the worker stops."""
+        assert self.database is not None
+        store = await PgStore(self.database).open()
+        pool: asyncpg.Pool | None = None
+        poster = None
+        scheduler: Scheduler | None = None
+        tasks: list[asyncio.Task[Any]] = []
+        try:
+            pool = await queue.connect(self.dsn, size=2)
+            cluster = self.config.cluster
+            limiter = FleetRateLimit(pool, rate=cluster.rest_per_second, burst=cluster.rest_burst)
+            poster = await rest_poster(token, limiter.acquire)
+            settings = DigestSettings(
+                items=self.config.bot.digest_items, subscriptions=self.config.bot.digest_limit
+            )
+            clock = SystemClock()
+            service = DigestService(
+                DigestState(store), poster, self.runner, clock, settings, on_result=self._ran
+            )
+            scheduler = Scheduler(service, clock)
+            leadership.on_wake = scheduler.poke
+            self.leading = True
+            schedule = asyncio.create_task(scheduler.run_forever(), name="digest-scheduler")
+            tasks = [
+                schedule,
+                asyncio.create_task(self._recheck(scheduler)),
+                asyncio.create_task(leadership.lost()),
+                asyncio.create_task(self._stopping.wait()),
+            ]
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            if schedule.done():
+                schedule.result()  # the scheduler ended: say why
+            if leadership.lost_connection:
+                raise ConnectionError("the connection holding the digest schedule ended")
+        finally:
+            self.leading = False
+            leadership.on_wake = None
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            if scheduler is not None:
+                await scheduler.stop()
+            if poster is not None:
+                await poster.close()
+            if pool is not None:
+                await pool.close()
+            await store.close()
+
+    def _ran(self, ok: bool, messages: int) -> None:
+        if ok and messages:
+            log.info("posted a digest (%d message%s)", messages, "" if messages == 1 else "s")
+
+    async def _recheck(self, scheduler: Scheduler) -> None:
+        while True:
+            await asyncio.sleep(DIGEST_RECHECK)
+            scheduler.poke()
 
     async def _brief(
         self,

@@ -30,6 +30,7 @@ from tests.fakediscord.world import (
     ADMIN,
     APP_ID,
     BOT_USER,
+    GUILD_ID,
     MANAGE_MESSAGES,
     MEMBER,
     MESSAGE_CONTENT,
@@ -241,9 +242,7 @@ class Rest(World):
             case (("GET" | "PATCH" | "DELETE"), ["webhooks", _, token, "messages", message_id]):
                 return self._webhook_message(method, token, message_id, body)
             case "GET", ["channels", channel_id]:
-                if not self.has_channel(int(channel_id)):
-                    return error(404, 10003, "Unknown Channel")
-                return json_response(self.channel(int(channel_id)))
+                return self._get_channel(int(channel_id))
             case "POST", ["channels", channel_id, "messages"]:
                 return await self._post_message(int(channel_id), body, files)
             case "POST", ["channels", channel_id, "threads"]:
@@ -254,10 +253,48 @@ class Rest(World):
                 return self._get_history(int(channel_id), request.query)
             case "POST", ["channels", _, "typing"]:
                 return web.Response(status=204)
+            case "GET", ["guilds", guild_id]:
+                if guild_id != str(GUILD_ID):
+                    return error(404, 10004, "Unknown Guild")
+                return json_response(self.guild_resource())
+            case "GET", ["guilds", guild_id, "threads", "active"]:
+                if guild_id != str(GUILD_ID):
+                    return error(404, 10004, "Unknown Guild")
+                return json_response(self._active_threads())
             case "GET", ["guilds", _, "members", user_id]:
                 self.member_lookups += 1
                 return self._get_member(user_id)
         return None
+
+    # -- channels and the guild, as REST shows them ----------------------------------------
+
+    def _get_channel(self, channel_id: int) -> web.Response:
+        """Get Channel: the full object, a guild channel's permission overwrites included (the
+        one a REST-only client computes permissions from); 403 for a channel the bot cannot see."""
+        if not self.has_channel(channel_id):
+            return error(404, 10003, "Unknown Channel")
+        if not self.bot_permissions(channel_id, implicit=False) & VIEW_CHANNEL:
+            return error(403, 50001, "Missing Access")
+        if self.is_thread(channel_id):
+            return json_response(self.channel(channel_id))
+        return json_response(next(c for c in self.channels() if c["id"] == str(channel_id)))
+
+    def _active_threads(self) -> dict[str, Any]:
+        """List Active Guild Threads: every thread not archived, newest first, and a thread
+        member object for each one the bot has joined (those it started)."""
+        ids = sorted(self.threads, reverse=True)
+        threads = [self.channel(t) for t in ids]
+        members = [
+            {
+                "id": str(t),
+                "user_id": BOT_USER["id"],
+                "join_timestamp": "2026-01-01T00:00:00+00:00",
+                "flags": 1,
+            }
+            for t in ids
+            if self.threads[t].owner_id == BOT_USER["id"]
+        ]
+        return {"threads": threads, "members": members}
 
     # -- commands ------------------------------------------------------------------------------
 
@@ -344,7 +381,8 @@ class Rest(World):
         message = self.bot_message(body["message"], channel_id=thread_id, message_id=str(thread_id))
         await self._store_post(message, body["message"])
         thread = {**self.channel(thread_id), "applied_tags": tags}
-        await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})  # type: ignore[attr-defined]
+        if self._ws is not None:  # type: ignore[attr-defined]  # events go to a connected gateway
+            await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})  # type: ignore[attr-defined]
         return json_response({**thread, "message": message})
 
     def _crosspost(self, channel_id: int, message_id: str) -> web.Response:

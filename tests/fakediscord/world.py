@@ -294,6 +294,24 @@ class World:
             "nsfw_level": 0,
         }
 
+    def guild_resource(self) -> dict[str, Any]:
+        """The guild as Get Guild answers it: without the fields only the gateway's Guild
+        Create carries (channels, threads, members, presences, voice states...)."""
+        gateway_only = {
+            "channels",
+            "threads",
+            "members",
+            "member_count",
+            "presences",
+            "voice_states",
+            "joined_at",
+            "large",
+            "unavailable",
+            "stage_instances",
+            "guild_scheduled_events",
+        }
+        return {k: v for k, v in self.guild().items() if k not in gateway_only}
+
     def member(self, user: dict[str, Any], roles: tuple[int, ...] = ()) -> dict[str, Any]:
         permissions = ALL_PERMISSIONS if user is ADMIN else MEMBER_PERMISSIONS
         return {
