@@ -31,10 +31,11 @@ from bot.brief import Brief
 from bot.config import FetchConfig
 from bot.errors import Busy, DeadlineExceeded, ThreadBriefError, TooLarge, TooManyComments
 from bot.fetch.client import Fetcher, settings_from
+from bot.parcel import ThreadParcel, parcelled
 from bot.pipeline import BriefOptions, make_brief
 from bot.sources import hackernews, read_bytes, webpage
 from bot.sources.chat import ChatHistory, article_link, chat_thread
-from bot.sources.url import Offload, inline, read_url
+from bot.sources.url import Offload, inline, read_url_parcel
 from bot.thread import Thread
 from bot.workers import WorkerPool
 
@@ -105,15 +106,16 @@ def too_many(count: str, most: int) -> TooLarge:
     )
 
 
-async def read_thread(request: SourceRequest, work: Work) -> Thread:
+async def read_thread(request: SourceRequest, work: Work) -> ThreadParcel:
     """The thread a request names: downloaded with the work's fetcher, parsed by `work.cpu`.
 
-    An upload stops being read at its first comment past the limit; a download is bounded by
-    its size already and is counted once read."""
+    It comes in the parcel the worker made (bot/parcel.py): the bot's process hands it on to
+    the worker that briefs it without rebuilding it. An upload stops being read at its first
+    comment past the limit; a download is bounded by its size already and is counted once read."""
     if request.chat is not None:
-        thread = await _read_chat(request.chat, work)
+        parcel = await _read_chat(request.chat, work)
     elif request.url is not None:
-        thread = await read_url(
+        parcel = await read_url_parcel(
             request.url,
             work.fetcher,
             pick=request.pick,
@@ -123,44 +125,53 @@ async def read_thread(request: SourceRequest, work: Work) -> Thread:
     else:
         read = functools.partial(read_bytes, pick=request.pick, max_comments=work.max_comments)
         try:
-            return await work.cpu(read, request.data or b"")
+            return await work.cpu(parcelled, read, request.data or b"")
         except TooManyComments:
             if work.max_comments is None:
                 raise
             raise too_many(f"more than {work.max_comments:,}", work.max_comments) from None
-    work.check_count(thread.present_count)
-    return thread
+    work.check_count(parcel.present_count)
+    return parcel
 
 
-async def _read_chat(history: ChatHistory, work: Work) -> Thread:
+async def _read_chat(history: ChatHistory, work: Work) -> ThreadParcel:
     """A conversation as a thread; the link its first message shares is read as the article."""
     link = article_link(history)
     linked = None
     if link is not None:
         try:
-            linked = await read_url(
+            linked = await read_url_parcel(
                 link, work.fetcher, hackernews_api=work.hackernews_api, cpu=work.cpu
             )
         except ThreadBriefError as e:
             note = f"The link in the first message could not be read: {e.message}"
             history = replace(history, notes=(*history.notes, note))
-    return await work.cpu(chat_thread, history, linked)
+    return await work.cpu(parcelled, _chat_thread, history, linked)
+
+
+def _chat_thread(history: ChatHistory, linked: ThreadParcel | None) -> Thread:
+    return chat_thread(history, linked.open() if linked is not None else None)
+
+
+def brief_parcel(parcel: ThreadParcel, options: BriefOptions) -> Brief:
+    """The brief of a parcelled thread, in the worker that opens it."""
+    return make_brief(parcel.open(), options)
 
 
 @dataclass(frozen=True, slots=True)
 class BriefJob:
-    """A user's brief: read the source, then brief it. Returns the brief and the thread."""
+    """A user's brief: read the source, then brief it. Returns the brief and the thread's parcel."""
 
     request: SourceRequest
     options: BriefOptions
 
-    async def run(self, work: Work) -> tuple[Brief, Thread]:
+    async def run(self, work: Work) -> tuple[Brief, ThreadParcel]:
         options = self.options.checked()
         await work.progress(f"Reading {self.request.describe()}…")
-        thread = await read_thread(self.request, work)
-        n = thread.present_count
+        parcel = await read_thread(self.request, work)
+        n = parcel.present_count
         await work.progress(f"Reading {n:,} comment{'s' if n != 1 else ''}…")
-        return await work.cpu(make_brief, thread, options), thread
+        return await work.cpu(brief_parcel, parcel, options), parcel
 
 
 def read_source(
@@ -173,7 +184,7 @@ def read_source(
             work = Work(
                 fetcher, inline, max_comments=max_comments, hackernews_api=fetch.hackernews_api
             )
-            return await read_thread(request, work)
+            return (await read_thread(request, work)).open()
 
     return asyncio.run(main())
 
@@ -277,7 +288,7 @@ class JobRunner:
 
     async def run(
         self, request: SourceRequest, options: BriefOptions, progress: Progress = quiet
-    ) -> tuple[Brief, Thread]:
+    ) -> tuple[Brief, ThreadParcel]:
         """A user's brief of `request` (see `BriefJob`)."""
         return await self.submit(BriefJob(request, options), progress)
 

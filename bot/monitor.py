@@ -33,8 +33,8 @@ from bot.brief import Brief
 from bot.errors import ThreadBriefError
 from bot.fetch import Fetcher
 from bot.jobs import JobRunner, Progress, SourceRequest, quiet
+from bot.parcel import ThreadParcel
 from bot.pipeline import BriefOptions
-from bot.thread import Thread
 
 DURATION_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 40.0, 80.0)
 
@@ -137,7 +137,7 @@ class MeasuredJobRunner(JobRunner):
 
     async def run(
         self, request: SourceRequest, options: BriefOptions, progress: Progress = quiet
-    ) -> tuple[Brief, Thread]:
+    ) -> tuple[Brief, ThreadParcel]:
         started = time.monotonic()
         self._count(+1)
         try:

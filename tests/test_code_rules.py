@@ -35,7 +35,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "bot.database",
     ),
     "text": ("bot.text",),
-    "model": ("bot.thread", "bot.brief"),
+    "model": ("bot.thread", "bot.brief", "bot.parcel"),
     "fetch": ("bot.fetch",),
     "sources": ("bot.sources", "bot.listing"),
     "ranking": ("bot.ranking",),

@@ -17,8 +17,9 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from bot.brief import Brief, DigestEntry
 from bot.errors import ThreadBriefError
-from bot.jobs import Work
-from bot.pipeline import BriefOptions, make_brief
+from bot.jobs import Work, brief_parcel
+from bot.parcel import ThreadParcel, parcelled
+from bot.pipeline import BriefOptions
 from bot.sources import decode
 from bot.sources.feed import Feed, FeedItem, item_thread, parse_feed
 from bot.sources.html_text import html_to_text
@@ -160,14 +161,14 @@ def entry_thread(item: FeedItem, feed: Feed, comments_body: bytes | None, url: s
     return item_thread(item, feed, comments)
 
 
-def entry(candidate: Candidate, thread: Thread, brief: Brief | None, shown: int) -> DigestEntry:
+def entry(candidate: Candidate, comments: int, brief: Brief | None, shown: int) -> DigestEntry:
     return DigestEntry(
         keys=candidate.keys,
         title=candidate.title,
         link=candidate.link,
         published=candidate.published,
         summary=brief.summary if brief else (),
-        comments=thread.present_count,
+        comments=comments,
         viewpoints=brief.viewpoints[:shown] if brief else (),
     )
 
@@ -183,7 +184,8 @@ class BriefCandidate:
 
     async def run(self, work: Work) -> DigestEntry:
         thread = self.candidate.thread
-        if thread is None:
+        parcel = ThreadParcel.of(thread) if thread is not None else None
+        if parcel is None:
             item = self.candidate.feed_item
             assert item is not None and self.feed is not None
             body, url = None, item.comments_feed
@@ -193,10 +195,10 @@ class BriefCandidate:
                     body, url = answer.body, answer.url
                 except ThreadBriefError:
                     body = None
-            thread = await work.cpu(entry_thread, item, self.feed, body, url or "")
+            parcel = await work.cpu(parcelled, entry_thread, item, self.feed, body, url or "")
         try:
-            work.check_count(thread.present_count)
-            brief = await work.cpu(make_brief, thread, self.options)
+            work.check_count(parcel.present_count)
+            brief = await work.cpu(brief_parcel, parcel, self.options)
         except ThreadBriefError:
             brief = None
-        return entry(self.candidate, thread, brief, self.options.viewpoints)
+        return entry(self.candidate, parcel.present_count, brief, self.options.viewpoints)

@@ -17,6 +17,7 @@ from yarl import URL
 
 from bot.errors import MalformedInput, ThreadBriefError
 from bot.fetch.client import Fetcher, parse_link
+from bot.parcel import ThreadParcel, parcelled
 from bot.sources import decode, discourse, feed, hackernews, mastodon, read_bytes, reddit, webpage
 from bot.sources.checked import checked
 from bot.thread import Thread
@@ -71,6 +72,20 @@ async def read_url(
 ) -> Thread:
     """The thread at `url`. Threads with a JSON form are read through it: it holds the whole
     tree, with scores."""
+    parcel = await read_url_parcel(url, fetcher, pick=pick, hackernews_api=hackernews_api, cpu=cpu)
+    return parcel.open()
+
+
+async def read_url_parcel(
+    url: str,
+    fetcher: Fetcher,
+    *,
+    pick: str | None = None,
+    hackernews_api: str = hackernews.ALGOLIA,
+    cpu: Offload = inline,
+) -> ThreadParcel:
+    """`read_url`, with the thread left in the parcel its worker made (bot/parcel.py), for a
+    caller that only hands it on to another worker."""
     parse_link(url)  # a malformed link is refused before any recogniser reads it
     ends = fetcher.deadline()
 
@@ -79,7 +94,7 @@ async def read_url(
 
     if (pair := mastodon.api_urls(url)) is not None:
         status, context = await get(pair[0], JSON), await get(pair[1], JSON)
-        return await cpu(_mastodon_thread, status.body, context.body, pair, url)
+        return await cpu(parcelled, _mastodon_thread, status.body, context.body, pair, url)
     if (topic := discourse.json_url(url)) is not None:
         first = await get(topic, JSON)
         ids = await cpu(_discourse_missing, first.body, topic)
@@ -87,7 +102,7 @@ async def read_url(
         for start in range(0, min(len(ids), 1000), 20):
             address = discourse.posts_url(topic, ids[start : start + 20])
             more.append(((await get(address, JSON)).body, address))
-        return await cpu(_discourse_thread, (first.body, topic), more, url)
+        return await cpu(parcelled, _discourse_thread, (first.body, topic), more, url)
     api, parser = reddit.json_url(url), reddit.parse
     if (number := hackernews.item_id(url)) is not None:
         api, parser = hackernews.algolia_url(number, hackernews_api), hackernews.parse
@@ -96,11 +111,17 @@ async def read_url(
         typed, used = URL(url).host or "", URL(api).host or ""
         shown = typed if typed == used else f"{typed} (read through {used})"
         result = await get(api, JSON, shown)
-        return await cpu(_api_thread, parser, result.body, api, url)
+        return await cpu(parcelled, _api_thread, parser, result.body, api, url)
     result = await get(url, ACCEPTED)
     if not is_feed(result.content_type, result.body):
         return await cpu(
-            _page_thread, result.body, result.content_type, result.charset, result.url, pick
+            parcelled,
+            _page_thread,
+            result.body,
+            result.content_type,
+            result.charset,
+            result.url,
+            pick,
         )
     parsed, item = await cpu(_feed_item, result.body, result.url, pick)
     comments, failed = None, None
@@ -111,7 +132,7 @@ async def read_url(
             comments = await cpu(_comment_feed, extra.body, extra.url)
         except ThreadBriefError as e:
             failed = e.message
-    return await cpu(_feed_thread, item, parsed, comments, failed)
+    return await cpu(parcelled, _feed_thread, item, parsed, comments, failed)
 
 
 def _json(body: bytes, address: str) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import pickle
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from typing import Any, TypeVar
@@ -27,6 +28,20 @@ class InlineExecutor(Executor):
         future: Future[T] = Future()
         try:
             future.set_result(fn(*args, **kwargs))
+        except BaseException as error:
+            future.set_exception(error)
+        return future
+
+
+class PicklingExecutor(Executor):
+    """Runs each task on the calling thread, its call and its result pickled and unpickled on
+    the way, as they are between the bot and a worker process."""
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        call = pickle.loads(pickle.dumps((fn, args, kwargs)))
+        future: Future[T] = Future()
+        try:
+            future.set_result(pickle.loads(pickle.dumps(call[0](*call[1], **call[2]))))
         except BaseException as error:
             future.set_exception(error)
         return future

@@ -12,7 +12,7 @@ from bot.errors import Busy, DeadlineExceeded, TooLarge
 from bot.fetch import MockTransport, Request, Response
 from bot.jobs import JobRunner, Lane, SourceRequest, Work
 from bot.pipeline import BriefOptions
-from tests.unit.fakes import InlineExecutor, fetcher, runner
+from tests.unit.fakes import InlineExecutor, PicklingExecutor, fetcher, runner
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 TRAM = (FIXTURES / "tram-vote.txt").read_bytes()
@@ -58,7 +58,18 @@ async def test_parsing_and_briefing_run_in_the_executor_not_on_the_loop() -> Non
     executor = InlineExecutor()
     jobs = JobRunner(executor, fetcher(page_transport()))
     await jobs.run(SourceRequest(url="https://blog.example/post/"), BriefOptions())
-    assert executor.ran == ["_page_thread", "make_brief"]
+    # The page is parsed into a parcel, then the parcel is briefed: both steps in the executor.
+    assert executor.ran == ["parcelled", "brief_parcel"]
+
+
+async def test_the_bot_s_process_hands_the_thread_on_as_bytes_without_rebuilding_it() -> None:
+    executor = PicklingExecutor()
+    jobs = JobRunner(executor, fetcher(page_transport()))
+    brief, parcel = await jobs.run(SourceRequest(data=TRAM, filename="tram.txt"), BriefOptions())
+    assert parcel.thread is None and parcel.data  # what came back from the worker: bytes
+    assert parcel.present_count == parcel.open().present_count > 0
+    inline_brief, _ = await runner(page_transport()).run(SourceRequest(data=TRAM), BriefOptions())
+    assert brief == inline_brief
 
 
 async def test_a_thread_over_the_comment_limit_is_refused_naming_the_setting() -> None:
