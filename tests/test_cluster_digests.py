@@ -27,6 +27,7 @@ from tests.digest_crash import item_links
 from tests.fakediscord.fixtures import bot_config, running_bot
 from tests.fakediscord.server import ADMIN, NEWS_ID, FakeDiscord, InteractionRecord
 from tests.feeds import FeedSite, serve
+from tests.pgserver import PgServer
 
 pytestmark = pytest.mark.slow  # worker processes, a PostgreSQL server, kills
 
@@ -191,3 +192,28 @@ async def test_the_leader_killed_as_it_posts_is_replaced_and_no_item_is_lost_or_
     # The message whose fate the dead worker never learnt was looked up, not posted again.
     history = f"/channels/{NEWS_ID}/messages"
     assert any(r.method == "GET" and r.path == history for r in fake.requests)
+
+
+async def test_a_leader_that_loses_postgresql_stops_reconnects_and_the_schedule_goes_on(
+    fake: FakeDiscord,
+    gateway: ThreadBriefBot,
+    fleet: list[WorkerProcess],
+    postgres_db: str,
+    postgres_server: PgServer,
+) -> None:
+    leader = await leader_of(fake, fleet)
+    async with serve(FeedSite(name="Harbour")) as site:
+        site.add(2, datetime.now(UTC) - timedelta(hours=2))
+        assert "2 items now waiting" in await add_digest(fake, site)
+        await asyncio.to_thread(postgres_server.restart)
+        # The leader says it stopped; one worker (it, or the other) takes the schedule again.
+        await fake.wait_for(
+            lambda: b"stopped running the digest schedule" in leader.log.read_bytes(), 60
+        )
+        await fake.wait_for(lambda: sum(w.log.read_bytes().count(LEADS) for w in fleet) == 2, 60)
+        await digest_due(postgres_db)
+        await fake.wait_for(lambda: len(item_links(fake, NEWS_ID)) == 2, 90)
+        await asyncio.sleep(2)  # a second post would come now
+    assert set(item_links(fake, NEWS_ID).values()) == {1} and len(posts(fake)) == 1
+    assert b"reconnected to the digest schedule's database" in leader.log.read_bytes()
+    assert sum(w.log.read_bytes().count(LEADS) for w in fleet) == 2  # one leader at a time

@@ -50,7 +50,7 @@ from bot.errors import ConfigError, ThreadBriefError
 from bot.fetch import Fetcher, settings_from
 from bot.jobs import JobRunner, process_pool
 from bot.logs import configure
-from bot.pgstore import PgStore
+from bot.pgstore import LOST, PgStore
 from bot.storage import is_postgres_url
 
 log = logging.getLogger("threadbrief.worker")
@@ -204,26 +204,29 @@ class Worker:
         lost_at: float | None = None
         while not self._stopping.is_set():
             leadership = Leadership(self.database)
+            led = False
             try:
-                while not await leadership.take():
-                    if lost_at is not None:
-                        log.info("reconnected to the digest schedule's database")
-                        lost_at = None
-                    await self._pause(LEADER_RETRY)
-                    if self._stopping.is_set():
-                        return
+                taken = await leadership.take()
                 if lost_at is not None:
                     log.info(
                         "reconnected to the digest schedule's database after %.1f s",
                         time.monotonic() - lost_at,
                     )
                     lost_at = None
-                log.info("worker %s runs the digest schedule", self.name)
-                await self._lead(leadership, token)
+                while not taken and not self._stopping.is_set():
+                    await self._pause(LEADER_RETRY)
+                    taken = await leadership.take()
+                if taken:
+                    log.info("worker %s runs the digest schedule", self.name)
+                    led = True
+                    await self._lead(leadership, token)
             except Exception as error:  # a lost database, Discord refusing the token
                 if lost_at is None:
                     lost_at = time.monotonic()
-                    log.warning("digest schedule stopped (%s); reconnecting", error)
+                    what = "stopped running the digest schedule" if led else "lost the database"
+                    log.warning(
+                        "%s (%s); reconnecting for digests", what, error or type(error).__name__
+                    )
                 await self._pause(RECONNECT_DELAY)
             finally:
                 self.leading = False
@@ -275,7 +278,10 @@ class Worker:
             if poster is not None:
                 await poster.close()
             if pool is not None:
-                await pool.close()
+                try:
+                    await asyncio.wait_for(pool.close(), 5)
+                except LOST:  # the server is gone: drop its connections
+                    pool.terminate()
             await store.close()
 
     def _ran(self, ok: bool, messages: int) -> None:
@@ -360,7 +366,11 @@ class Worker:
         async def health(_: web.Request) -> web.Response:
             ok = self.listening
             return web.json_response(
-                {"status": "ok" if ok else "failing", "queue": "listening" if ok else "lost"},
+                {
+                    "status": "ok" if ok else "failing",
+                    "queue": "listening" if ok else "lost",
+                    "digests": "leading" if self.leading else "standing by",
+                },
                 status=200 if ok else 503,
             )
 
