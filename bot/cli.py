@@ -265,6 +265,7 @@ def _options(args: argparse.Namespace, config: Any) -> Any:
 
     return BriefOptions(
         max_sentences=config.brief.max_sentences,
+        viewpoint_chars=config.brief.viewpoint_chars,
         algorithm=args.algorithm or config.brief.algorithm,
         sentences=args.sentences if args.sentences is not None else config.brief.sentences,
         viewpoints=args.viewpoints if args.viewpoints is not None else config.brief.viewpoints,

@@ -51,6 +51,7 @@ def brief_options(
         viewpoints=_pick(viewpoints, saved.viewpoints if saved else None, defaults.viewpoints),
         quotes=defaults.quotes,
         max_sentences=defaults.max_sentences,
+        viewpoint_chars=defaults.viewpoint_chars,
     ).checked()
 
 

@@ -51,6 +51,9 @@ class BriefConfig:
     bot.max_attachment_mb)."""
     max_sentences: int = 1000
     """Article sentences ranked together at most; a longer article is ranked in parts."""
+    viewpoint_chars: int = 1_500_000
+    """Characters of comments the viewpoints read at most; past it the longest comments are cut
+    to one shared length (bot/viewpoints/budget.py), and the brief says so."""
 
 
 DIGEST_LIMIT_MAX = 25
@@ -65,6 +68,9 @@ class BotConfig:
     """A SQLite file (one bot process), or a postgresql:// URL (any number of processes)."""
     max_jobs: int = 2
     """Briefs computed at once; more wait their turn (with a message) rather than stall."""
+    digest_jobs: int = 1
+    """Of those, how many digests may hold at once (at most max_jobs): a waiting user's brief
+    always goes before a digest's next item."""
     user_cooldown: float = 20.0
     """Seconds a user waits between two briefs."""
     max_attachment_mb: float = 8.0
@@ -199,6 +205,11 @@ def _check(section: str, key: str, value: Any, default: Any) -> Any:
             raise ConfigError(f"Config key '{name}' must be positive, not {value}.")
         if name == "monitor.port" and value > 65535:
             raise ConfigError(f"Config key '{name}' must be a port from 1 to 65535, not {value}.")
+        if name == "brief.viewpoint_chars" and not 10_000 <= value <= 1_000_000_000:
+            raise ConfigError(
+                f"Config key 'brief.viewpoint_chars' must be from 10,000 to 1,000,000,000, "
+                f"not {value}."
+            )
         if name == "bot.digest_limit" and value > DIGEST_LIMIT_MAX:
             raise ConfigError(
                 f"Config key 'bot.digest_limit' is {value}; at most {DIGEST_LIMIT_MAX} digests "
@@ -289,6 +300,12 @@ def _section(name: str, raw: Any, base: Path | None) -> Any:
         values[key] = checked
     if name == "cluster":
         check_shards(values.get("shard_count", 0), values.get("shard_ids", ()))
+    if name == "bot" and values.get("digest_jobs", 1) > values.get("max_jobs", defaults.max_jobs):
+        raise ConfigError(
+            f"Config key 'bot.digest_jobs' is {values.get('digest_jobs', 1)}, more than "
+            f"bot.max_jobs ({values.get('max_jobs', defaults.max_jobs)}): digests share the "
+            "brief slots, so they can hold at most all of them."
+        )
     if name == "bot" and isinstance(values.get("database"), Path) and base is not None:
         db = values["database"]
         values["database"] = db if db.is_absolute() else base / db

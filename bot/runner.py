@@ -211,6 +211,7 @@ class ThreadBriefBot(commands.Bot):
             self.fetcher,
             metrics=self.metrics,
             max_jobs=self.config.bot.max_jobs,
+            digest_jobs=self.config.bot.digest_jobs,
             cooldown=self.config.bot.user_cooldown,
             max_comments=self.config.bot.max_comments,
             deadline=self.config.bot.job_deadline,

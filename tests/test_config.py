@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import tomllib
@@ -54,6 +55,8 @@ def test_the_example_config_documents_every_key_with_its_default() -> None:
         ("[fetch]\nmax_download_mb = -1", "'fetch.max_download_mb' must be a positive number"),
         ("[fetch]\nallow_loopback = 'yes'", "'fetch.allow_loopback' must be true or false"),
         ("[bot]\ncolour = 1", "Unknown config key 'bot.colour'"),
+        ("[bot]\nmax_jobs = 2\ndigest_jobs = 3", "'bot.digest_jobs' is 3, more than bot.max_jobs"),
+        ("[brief]\nviewpoint_chars = 500", "'brief.viewpoint_chars' must be from 10,000"),
         ("[digest]\nx = 1", "Unknown config section [digest]"),
         ("[bot\n", "not valid TOML"),
         ("[cluster]\nrole = 'boss'", "'cluster.role' is 'boss'; choose one of single"),
@@ -100,3 +103,27 @@ def test_algorithm_case_is_ignored_in_the_config_as_on_the_command_line(tmp_path
     path = tmp_path / "config.toml"
     path.write_text('[brief]\nalgorithm = "LexRank"\n')
     assert load_config(path, environ={}).brief.algorithm == "lexrank"
+
+
+def test_the_viewpoint_bound_set_in_the_config_reaches_the_brief(tmp_path: Path) -> None:
+    # 40 comments of some 1,500 characters: past a bound of 10,000 the brief says its viewpoints
+    # read part of the longest comments; with the default bound it reads them whole.
+    from dataclasses import replace
+
+    from bot.render.json import thread_dict
+    from tests.threads import big_thread
+
+    sample = big_thread(40)
+    long = replace(sample, comments=tuple(replace(c, text=c.text * 12) for c in sample.comments))
+    thread = tmp_path / "thread.json"
+    thread.write_text(json.dumps({"source": "test", **thread_dict(long)}))
+    config = tmp_path / "config.toml"
+    config.write_text("[brief]\nviewpoint_chars = 10000\n")
+
+    def notes(*args: str) -> list[str]:
+        command = [sys.executable, "-m", "bot", *args, "summarize", str(thread), "--json"]
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        return list(json.loads(done.stdout)["brief"]["notes"])
+
+    assert any("more than the 10,000 viewpoints read" in n for n in notes("--config", str(config)))
+    assert not any("viewpoints read" in n for n in notes())

@@ -33,6 +33,19 @@ def test_the_longest_comments_share_what_is_left_and_short_ones_stay_whole() -> 
     assert _share([10_000] * 10, 1000) == LEAST  # never less than a sentence or two
 
 
+def test_a_thread_of_short_comments_past_the_bound_is_read_whole_without_a_note() -> None:
+    # No comment is longer than the least a comment is ever read to: nothing is cut, so the
+    # brief must not claim that anything was.
+    short = tuple(
+        Comment(id=f"s{i}", text=f"Comment {i}: the tram budget keeps growing every year.")
+        for i in range(300)
+    )
+    thread = tram_thread(short)
+    assert all(len(c.text) <= LEAST for c in thread.comments)
+    assert sum(len(c.text) for c in thread.comments) > 10_000
+    assert bounded(thread, 10_000) == (thread, None)
+
+
 def test_a_comment_is_cut_at_the_end_of_a_sentence() -> None:
     text = "The tram is too dear. It will never pay for itself. Buses are cheaper and go further."
     assert _cut(text, 60) == "The tram is too dear. It will never pay for itself."
@@ -65,7 +78,7 @@ def test_quotations_and_link_only_cuts_stay_out_of_the_bound() -> None:
     ping = Comment(id="p", text="P" * 9000, kind=CommentKind.PINGBACK)
     thread = tram_thread((quoted, link, ping))
     cut, note = bounded(thread, 1000)
-    assert note is not None
+    assert note is None  # the only long comment's cut would leave its link alone: nothing is cut
     by_id = {c.id: c for c in cut.comments}
     assert by_id["q"].own_text() == "My own point is short."  # its quotation was never counted
     assert by_id["l"] == link  # a cut that left only the link keeps the comment whole

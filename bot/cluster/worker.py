@@ -87,6 +87,7 @@ class Worker:
             self.fetcher,
             hackernews_api=config.fetch.hackernews_api,
             max_jobs=config.bot.max_jobs,
+            digest_jobs=config.bot.digest_jobs,
             cooldown=0.0,
             max_comments=config.bot.max_comments,
             deadline=config.bot.job_deadline,

@@ -63,6 +63,8 @@ def bounded(thread: Thread, most: int = MAX_CHARS) -> tuple[Thread, str | None]:
                 comment = replace(comment, text=shorter, spans=())
                 cut += 1
         comments.append(comment)
+    if not cut:  # every comment is already as short as a comment is ever cut
+        return thread, None
     total = sum(len(t) for t in texts)
     note = (
         f"The comments hold {total:,} characters, more than the {most:,} viewpoints read: "
