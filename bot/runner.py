@@ -143,6 +143,32 @@ class ThreadBriefBot(commands.Bot):
         except Exception as error:
             log.warning("could not wake the fleet's digest schedule: %s", error)
 
+    async def queue_auto_summary(
+        self, message: discord.Message, url: str, options: BriefOptions
+    ) -> None:
+        """Hand a posted link's auto-summary to the workers, which reply to the message. Nobody
+        asked, so a queue that cannot be reached is logged, not said."""
+        # start-up: asyncpg and pgqueuer, as above
+        from bot.cluster import queue
+        from bot.cluster.payload import AutoSummary
+
+        assert message.guild is not None  # on_message answers in servers only
+        job = AutoSummary(
+            guild_id=message.guild.id,
+            channel_id=message.channel.id,
+            message_id=message.id,
+            author_id=message.author.id,
+            url=url,
+            options=options,
+            enqueued_at=time.time(),
+        )
+        try:
+            job_id = await queue.enqueue_auto_summary(self.queue, job)
+        except Exception as error:  # the database is down or restarting: stay up
+            log.warning("could not queue the auto-summary of %s: %s", url, error)
+            return
+        log.info("queued auto-summary %s of %s for message %s", job_id, url, message.id)
+
     async def turn_shared_page(
         self, nonce: str, step: str, user_id: int
     ) -> tuple[discord.Embed, discord.ui.View] | bool | None:

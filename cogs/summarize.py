@@ -258,8 +258,11 @@ class Summarize(commands.Cog):
         if link is None:
             return
         try:
-            self.bot.jobs.claim(message.author.id)
+            self.bot.jobs.claim(message.author.id)  # the cooldown is kept where users are
             options = await self._options(message.guild.id, None, None, None)
+            if self.bot.queued:  # a gateway: a worker briefs it and replies over REST
+                await self.bot.queue_auto_summary(message, link, options)
+                return
 
             async def quiet(_: str) -> None:
                 return None
@@ -269,7 +272,11 @@ class Summarize(commands.Cog):
             log.info("auto-summary skipped for %s: %s", link, e.user_message())
             return
         pages = brief_pages(brief, per_page=options.viewpoints)
-        await message.reply(embed=discord.Embed.from_dict(pages.embeds[0]), mention_author=False)
+        await message.channel.send(
+            embed=discord.Embed.from_dict(pages.embeds[0]),
+            reference=message.to_reference(fail_if_not_exists=False),
+            mention_author=False,
+        )
 
 
 async def setup(bot: ThreadBriefBot) -> None:

@@ -22,17 +22,23 @@ from tests.fakediscord.server import APP_ID, TOKEN, FakeDiscord
 
 
 def write_fleet_config(
-    directory: Path, queue: str, *, store: str = "bot.sqlite3", monitor: bool = False, **bot: object
+    directory: Path,
+    queue: str,
+    *,
+    store: str = "bot.sqlite3",
+    monitor: int | None = None,
+    name: str = "config.toml",
+    **bot: object,
 ) -> Path:
     """The config every process of the fleet reads: same token, same queue (`store`: the
-    settings' database, PostgreSQL for gateways that share it; `monitor`: /healthz and /metrics
-    on a free port)."""
+    settings' database, PostgreSQL for gateways that share it; `monitor`: the port of its
+    /healthz and /metrics, for one process)."""
     lines = ["[bot]", f'token = "{TOKEN}"', f'database = "{store}"']
     lines += [f"{key} = {value}" for key, value in bot.items()]
     lines += ["", "[fetch]", "allow_loopback = true", "", "[cluster]", f'queue = "{queue}"']
-    if monitor:
-        lines += ["", "[monitor]", "enabled = true", "port = 0"]
-    path = directory / "config.toml"
+    if monitor is not None:
+        lines += ["", "[monitor]", "enabled = true", f"port = {monitor}"]
+    path = directory / name
     path.write_text("\n".join(lines) + "\n")
     return path
 

@@ -337,3 +337,21 @@ async def test_a_voice_channel_chat_needs_connect(fake: FakeDiscord, reading_bot
     text = await error_text(fake, record)
     assert "needs the Connect permission" in text
     assert "Message Content" not in text
+
+
+async def test_a_link_posted_where_auto_summary_is_on_gets_the_brief_as_a_quiet_reply(
+    fake: FakeDiscord, reading_bot
+) -> None:
+    turned_on = await fake.invoke_slash(
+        "settings", subcommand="autosummary", user=ADMIN, channel=CHANNEL_ID, enabled=True
+    )
+    await fake.wait_for(lambda: turned_on.original)
+    async with article_site() as url:
+        posted = await fake.post(f"Night buses are back: {url}", author=MEMBER)
+        reply = await fake.wait_for(
+            lambda: next((m for m in fake.channel_messages if m["type"] == 19), None), within=60
+        )
+    assert reply["embeds"][0]["title"] == "Night buses return to the eastern suburbs"
+    assert reply["message_reference"]["message_id"] == posted["id"] and reply["mentions"] == []
+    assert reply["_request"]["allowed_mentions"] == {"parse": [], "replied_user": False}
+    assert reply["_request"]["message_reference"]["fail_if_not_exists"] is False

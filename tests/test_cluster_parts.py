@@ -13,7 +13,7 @@ import pytest
 
 from bot.cli import main
 from bot.cluster import queue
-from bot.cluster.payload import QueuedBrief, Reply
+from bot.cluster.payload import AutoSummary, QueuedBrief, Reply
 from bot.cluster.ratelimit import FleetRateLimit
 from bot.errors import BadInput
 from bot.jobs import SourceRequest
@@ -63,6 +63,45 @@ def test_a_job_reads_back_as_it_was_queued(request_: SourceRequest) -> None:
 def test_a_job_that_cannot_be_read_is_a_clear_refusal(raw: bytes) -> None:
     with pytest.raises(BadInput, match="queued"):
         QueuedBrief.decode(raw)
+
+
+POSTED = AutoSummary(
+    guild_id=1,
+    channel_id=2,
+    message_id=1_234_567_890_123_456_789,
+    author_id=4,
+    url="https://example.test/tram",
+    options=BriefOptions(viewpoints=3),
+    enqueued_at=5.0,
+)
+
+
+def test_an_auto_summary_reads_back_as_it_was_queued_and_its_nonce_fits_discord() -> None:
+    assert AutoSummary.decode(POSTED.encode()) == POSTED
+    assert POSTED.nonce == "auto1234567890123456789"
+    biggest = AutoSummary.decode(
+        POSTED.encode().replace(b"1234567890123456789", b"18446744073709551615")
+    )
+    assert len(biggest.nonce) <= 25  # Discord's limit, for the largest snowflake
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"not json",
+        b"[]",
+        POSTED.encode().replace(b'"v":1', b'"v":2'),
+        POSTED.encode().replace(b'"kind":"auto-summary"', b'"kind":"digest"'),
+        POSTED.encode().replace(b'"message_id":1234567890123456789', b'"message_id":"12"'),
+        POSTED.encode().replace(b"https://example.test/tram", b"javascript:alert(1)"),
+        POSTED.encode().replace(b'"viewpoints":3', b'"viewpoints":99'),
+        QueuedBrief.decode(job(SourceRequest(url="https://example.test")).encode()).encode(),
+    ],
+    ids=["text", "list", "version", "kind", "id", "url", "options", "a brief"],
+)
+def test_an_auto_summary_that_cannot_be_read_is_a_clear_refusal(raw: bytes) -> None:
+    with pytest.raises(BadInput, match=r"auto-summary|Viewpoints"):
+        AutoSummary.decode(raw)
 
 
 async def test_three_workers_together_stay_within_the_fleet_budget(postgres_db: str) -> None:

@@ -131,7 +131,7 @@ def test_the_scale_profile_runs_postgres_a_gateway_and_two_workers_on_one_queue(
         port = config.monitor.port
         assert f"http://127.0.0.1:{port}/healthz" in " ".join(role["healthcheck"]["test"])
         assert role["init"] is True and role["restart"] == "unless-stopped"
-    for role in (gateway, worker):  # the workers post digests with the bot token
+    for role in (gateway, worker):  # workers post digests and auto-summary replies with the token
         assert "${DISCORD_TOKEN:?" in role["environment"]["DISCORD_TOKEN"]
     assert gateway["ports"] == [f"127.0.0.1:{config.monitor.port}:{config.monitor.port}"]
     assert "postgres-data" in compose["volumes"]

@@ -324,3 +324,43 @@ class _NullSocket:
 
     async def close(self) -> None:
         return None
+
+
+async def test_a_reply_refers_to_its_message_and_a_repeated_nonce_posts_nothing_new(
+    fake: FakeDiscord, http: Any
+) -> None:
+    fake._ws = _NullSocket()  # type: ignore[assignment]
+    posted = await fake.post("https://example.test/tram", author=MEMBER)
+    reply = {
+        "embeds": [embed()],
+        "message_reference": {"message_id": posted["id"], "fail_if_not_exists": False},
+        "allowed_mentions": {"parse": [], "replied_user": False},
+        "nonce": f"auto{posted['id']}",
+        "enforce_nonce": True,
+    }
+    status, first = await post(http, f"/channels/{CHANNEL_ID}/messages", reply)
+    assert status == 200 and first["type"] == 19 and first["mentions"] == []
+    assert first["message_reference"]["message_id"] == posted["id"]
+    assert first["referenced_message"]["id"] == posted["id"]
+    status, again = await post(http, f"/channels/{CHANNEL_ID}/messages", reply)
+    assert status == 200 and again["id"] == first["id"]  # enforce_nonce: the earlier message
+    assert fake.deduplicated == [reply["nonce"]]
+    status, pinging = await post(
+        http,
+        f"/channels/{CHANNEL_ID}/messages",
+        {**reply, "nonce": "other", "allowed_mentions": None},
+    )
+    assert pinging["mentions"] == [MEMBER]  # without allowed_mentions the author is pinged
+    gone = {**reply, "nonce": "gone", "message_reference": {"message_id": "1"}}
+    status, answer = await post(http, f"/channels/{CHANNEL_ID}/messages", gone)
+    assert status == 400 and error_paths(answer["errors"]) == ["message_reference"]
+    gone["message_reference"] = {"message_id": "1", "fail_if_not_exists": False}
+    status, plain = await post(http, f"/channels/{CHANNEL_ID}/messages", gone)
+    assert status == 200 and plain["type"] == 0 and "message_reference" not in plain
+    status, answer = await post(
+        http, f"/channels/{CHANNEL_ID}/messages", {**reply, "nonce": "x" * 26}
+    )
+    assert status == 400 and error_paths(answer["errors"]) == ["nonce"]
+    bot_posts = [m for m in fake.channel_messages if m["author"]["id"] != MEMBER["id"]]
+    assert len(bot_posts) == 3
+    fake.rejected.clear()

@@ -1,9 +1,10 @@
-"""A brief job as it travels through the queue: what the worker needs, and nothing it must ask.
+"""The jobs as they travel through the queue: what the worker needs, and nothing it must ask.
 
 The gateway has already read what only it may read (the attachment, the channel's history), so
-the job carries the source itself, the options resolved from the server's settings, and the
-interaction's token that lets any process edit the user's reply. JSON, not pickle: a row in the
-database never becomes code in a worker.
+a brief job carries the source itself, the options resolved from the server's settings, and the
+interaction's token that lets any process edit the user's reply. An auto-summary job carries the
+link and the message to reply to. JSON, not pickle: a row in the database never becomes code in
+a worker.
 """
 
 from __future__ import annotations
@@ -86,6 +87,73 @@ class QueuedBrief:
             )
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise BadInput(f"This queued job cannot be read ({error!r}).") from None
+
+
+AUTO_SUMMARY_VERSION = 1
+_AUTO_SUMMARY_IDS = ("guild_id", "channel_id", "message_id", "author_id")
+
+
+@dataclass(frozen=True, slots=True)
+class AutoSummary:
+    """A link posted in a channel where the admins turned auto-summary on: the worker briefs it
+    and replies to the message with the bot's token (nobody asked, so nobody holds a token)."""
+
+    guild_id: int
+    channel_id: int
+    message_id: int
+    author_id: int
+    url: str
+    options: BriefOptions
+    enqueued_at: float
+
+    @property
+    def nonce(self) -> str:
+        """The reply's nonce: the same for every run of this job, so Discord (enforce_nonce)
+        returns the reply an earlier run posted instead of posting a second one. 24 characters
+        at most (a snowflake has at most 20 digits); Discord takes 25."""
+        return f"auto{self.message_id}"
+
+    def encode(self) -> bytes:
+        body = {
+            "v": AUTO_SUMMARY_VERSION,
+            "kind": "auto-summary",
+            "guild_id": self.guild_id,
+            "channel_id": self.channel_id,
+            "message_id": self.message_id,
+            "author_id": self.author_id,
+            "url": self.url,
+            "options": asdict(self.options),
+            "enqueued_at": self.enqueued_at,
+        }
+        return json.dumps(body, separators=(",", ":")).encode()
+
+    @classmethod
+    def decode(cls, raw: bytes) -> AutoSummary:
+        """The job back; a payload of another version, kind or shape is BadInput, never a
+        crash, and never a reply to a message it does not name."""
+        try:
+            body = json.loads(raw)
+            if not isinstance(body, dict):
+                raise TypeError("not an object")
+            if body.get("v") != AUTO_SUMMARY_VERSION or body.get("kind") != "auto-summary":
+                raise BadInput(
+                    "This auto-summary job was queued by another version "
+                    f"({body.get('kind')!r} v{body.get('v')!r})."
+                )
+            ids = {name: body[name] for name in _AUTO_SUMMARY_IDS}
+            if any(type(v) is not int or v <= 0 for v in ids.values()):
+                raise ValueError(f"ids must be positive integers: {ids}")
+            url = body["url"]
+            if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+                raise ValueError(f"not a web link: {url!r}")
+            return cls(
+                **ids,
+                url=url,
+                options=BriefOptions(**body["options"]).checked(),
+                enqueued_at=float(body["enqueued_at"]),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise BadInput(f"This queued auto-summary job cannot be read ({error!r}).") from None
 
 
 def _history_json(history: ChatHistory) -> dict[str, Any]:

@@ -16,10 +16,12 @@ from typing import Any
 import asyncpg
 from pgqueuer import Queries
 
-from bot.cluster.payload import QueuedBrief
+from bot.cluster.payload import AutoSummary, QueuedBrief
 
 BRIEF = "brief"
 """PgQueuer entrypoint of /summarize jobs."""
+AUTO_SUMMARY = "auto-summary"
+"""PgQueuer entrypoint of links posted in auto-summary channels."""
 SCHEMA_LOCK = 0x7468_7262_7266
 """Advisory lock key: one process at a time installs the schema."""
 
@@ -72,13 +74,23 @@ async def enqueue(pool: asyncpg.Pool, job: QueuedBrief) -> int | None:
         return await _enqueue(queries, job)
 
 
+async def enqueue_auto_summary(pool: asyncpg.Pool, job: AutoSummary) -> int | None:
+    """Queue an auto-summary; None when this message is queued already (a replayed event, or
+    two sessions of its shard). Retried once on a stale connection, as `enqueue`."""
+    queries = Queries.from_asyncpg_pool(pool)
+    key = f"auto-summary:{job.message_id}"
+    try:
+        return await _put(queries, AUTO_SUMMARY, job.encode(), key)
+    except (asyncpg.ConnectionDoesNotExistError, asyncpg.InterfaceError):
+        return await _put(queries, AUTO_SUMMARY, job.encode(), key)
+
+
 async def _enqueue(queries: Queries, job: QueuedBrief) -> int | None:
-    [job_id] = await queries.enqueue(
-        BRIEF,
-        job.encode(),
-        dedupe_key=f"brief:{job.reply.interaction_id}",
-        on_conflict="skip",
-    )
+    return await _put(queries, BRIEF, job.encode(), f"brief:{job.reply.interaction_id}")
+
+
+async def _put(queries: Queries, entrypoint: str, payload: bytes, key: str) -> int | None:
+    [job_id] = await queries.enqueue(entrypoint, payload, dedupe_key=key, on_conflict="skip")
     return int(job_id) if job_id is not None else None
 
 

@@ -1,14 +1,20 @@
-"""Answering a user from a worker: Discord's REST API with the interaction's token, no gateway.
+"""Answering a user from a worker: Discord's REST API with the interaction's token, no gateway;
+and replying to a posted link (auto-summary) with the bot's token, since nobody asked.
 
 Any process that holds the token may edit the original (deferred) response and send followups
 for 15 minutes (docs: interactions/receiving-and-responding.md). Editing the original response is
 idempotent, which is what makes a retried job safe: a brief made twice shows once. Every request
 first takes a token from the fleet-wide limiter, so all workers together stay below Discord's
 50 requests per second; discord.py still honours each route's own 429s.
+
+An auto-summary reply is a new message, which is not idempotent by itself: it carries a nonce
+made from the posted message's id with `enforce_nonce`, so Discord answers a second run of the
+job with the reply the first run posted (docs: resources/message.mdx, Create Message).
 """
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any, Final, cast
@@ -17,7 +23,7 @@ import aiohttp
 import discord
 
 from bot.brief import Brief
-from bot.cluster.payload import Reply
+from bot.cluster.payload import AutoSummary, Reply
 from bot.render.embeds import brief_pages, error_embed
 from bot.render.markdown import CONTENT_LIMIT, clip
 
@@ -83,6 +89,65 @@ class Replier:
             ephemeral=True,
             allowed_mentions=discord.AllowedMentions.none(),
         )
+
+
+class AutoSummaryReplier:
+    """Replies to posted messages with the bot's token over REST; it logs in (GET /users/@me)
+    at its first reply. Every request first waits for `acquire()`."""
+
+    def __init__(self, token: str, acquire: Acquire) -> None:
+        self._token = token
+        self._acquire = acquire
+        self._http: discord.http.HTTPClient | None = None
+
+    async def _client(self) -> discord.http.HTTPClient:
+        if self._http is None:
+            http = discord.http.HTTPClient(asyncio.get_running_loop())
+            await self._acquire()
+            try:
+                await http.static_login(self._token)
+            except BaseException:
+                await http.close()
+                raise
+            self._http = http
+        return self._http
+
+    async def auto_summary(self, job: AutoSummary, brief: Brief) -> str:
+        """The brief's first page as a reply to the posted message, pinging nobody (not its
+        author either); sent as a plain message if that message is gone. Returns its id."""
+        http = await self._client()
+        pages = brief_pages(brief, per_page=job.options.viewpoints)
+        reference = discord.MessageReference(
+            message_id=job.message_id,
+            channel_id=job.channel_id,
+            guild_id=job.guild_id,
+            fail_if_not_exists=False,
+        )
+        params = discord.http.handle_message_parameters(
+            embed=discord.Embed.from_dict(pages.embeds[0]),
+            allowed_mentions=discord.AllowedMentions.none(),
+            mention_author=False,
+            message_reference=reference.to_message_reference_dict(),
+            nonce=job.nonce,  # with enforce_nonce: discord.py sends both
+        )
+        await self._acquire()
+        message = await http.send_message(job.channel_id, params=params)
+        return str(message["id"])
+
+    async def close(self) -> None:
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
+
+
+def refusal(error: BaseException) -> str | None:
+    """What Discord answered when it refused a request ("403 Missing Permissions (50013)"),
+    or None for any other failure."""
+    if isinstance(error, discord.LoginFailure):
+        return "401 Unauthorized: the bot token was refused"
+    if isinstance(error, discord.HTTPException):
+        return f"{error.status} {error.text or error.response.reason} ({error.code})"
+    return None
 
 
 class SharedPageButtons(discord.ui.View):

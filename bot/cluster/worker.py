@@ -38,17 +38,17 @@ from bot.answering import in_answer_time
 from bot.clock import SystemClock
 from bot.cluster import queue
 from bot.cluster.leader import LEADER_RETRY, Leadership
-from bot.cluster.payload import QueuedBrief
+from bot.cluster.payload import AutoSummary, QueuedBrief
 from bot.cluster.posting import rest_poster
 from bot.cluster.ratelimit import FleetRateLimit
-from bot.cluster.replies import Replier, is_expired
+from bot.cluster.replies import AutoSummaryReplier, Replier, is_expired, refusal
 from bot.config import Config
 from bot.digest.scheduler import Scheduler
 from bot.digest.service import DigestService, DigestSettings
 from bot.digest.state import DigestState
 from bot.errors import ConfigError, ThreadBriefError
 from bot.fetch import Fetcher, settings_from
-from bot.jobs import JobRunner, process_pool
+from bot.jobs import JobRunner, SourceRequest, process_pool
 from bot.logs import configure
 from bot.pgstore import LOST, PgStore
 from bot.storage import is_postgres_url
@@ -158,6 +158,7 @@ class Worker:
         if self._stopping.is_set():
             manager.shutdown.set()
         jobs = max(1, self.config.bot.max_jobs)
+        replier: AutoSummaryReplier | None = None
         try:
             async with aiohttp.ClientSession() as session:
 
@@ -165,6 +166,7 @@ class Worker:
                 async def brief(job: Job) -> None:
                     await self._brief(job, pool, session, limiter)
 
+                replier = self._take_auto_summaries(manager, limiter)
                 log.info("worker %s takes briefs from the queue (%d at a time)", self.name, jobs)
                 self.listening = True
                 heartbeat = timedelta(seconds=cluster.job_heartbeat)
@@ -180,6 +182,8 @@ class Worker:
                 )
         finally:
             self.listening = False
+            if replier is not None:
+                await replier.close()
             await pool.close()
             if not listener.is_closed():
                 await listener.close()
@@ -349,6 +353,55 @@ class Worker:
                 )
         await queue.record_answer(pool, work)
         self.answered += 1
+
+    def _take_auto_summaries(
+        self, manager: QueueManager, limiter: FleetRateLimit
+    ) -> AutoSummaryReplier | None:
+        """Take the links posted in auto-summary channels: brief each and reply to its message
+        with the bot's token. As on one machine, a failure is logged only (nobody asked). A worker
+        without a token leaves these jobs to workers that have one."""
+        token = (self.config.bot.token or "").strip()
+        if not token:
+            log.warning(
+                "no bot token (bot.token or DISCORD_TOKEN): this worker leaves auto-summaries, "
+                "which reply with it, to workers that have one"
+            )
+            return None
+        replier = AutoSummaryReplier(token, limiter.acquire)
+
+        @manager.entrypoint(queue.AUTO_SUMMARY)
+        async def auto_summary(job: Job) -> None:
+            if job.payload is None:
+                return
+            try:
+                work = AutoSummary.decode(job.payload)
+            except ThreadBriefError as error:
+                log.error("dropped job %s: %s", job.id, error.message)
+                return
+            log.info(
+                "job %s: auto-summary of %s for message %s (%.0f ms after it was queued)",
+                job.id,
+                work.url,
+                work.message_id,
+                (time.time() - work.enqueued_at) * 1000,
+            )
+            try:
+                brief, _thread = await self.runner.run(SourceRequest(url=work.url), work.options)
+                reply = await replier.auto_summary(work, brief)
+            except ThreadBriefError as error:
+                log.info("auto-summary skipped for %s: %s", work.url, error.user_message())
+                return
+            except Exception as error:
+                refused = refusal(error)
+                if refused is None:
+                    log.error("job %s: auto-summary failed", job.id, exc_info=error)
+                else:
+                    log.warning("job %s: Discord refused the auto-summary: %s", job.id, refused)
+                return
+            log.info("job %s: replied to message %s (reply %s)", job.id, work.message_id, reply)
+            self.answered += 1
+
+        return replier
 
     async def _answer_error(
         self, replier: Replier, message: str, *, reference: str | None = None

@@ -239,6 +239,25 @@ class Driver(Rest):
 
     # -- what people post ----------------------------------------------------------------------
 
+    async def post(
+        self, content: str, *, author: dict[str, Any] = MEMBER, channel_id: int = CHANNEL_ID
+    ) -> dict[str, Any]:
+        """A person posts a message now: it lands in the channel's history and reaches the bot
+        as MESSAGE_CREATE, with `guild_id` and the partial `member` (docs/events/
+        gateway-events.mdx), its text blanked unless the bot has the Message Content intent."""
+        now = datetime.now(UTC)
+        message = {
+            **self.user_message(content, author=author),
+            "id": self.snowflake(now),
+            "channel_id": str(channel_id),
+            "timestamp": now.isoformat(),
+        }
+        self.channel_messages.append(message)
+        member = {k: v for k, v in self.member(author).items() if k not in ("user", "permissions")}
+        event = {**self._as_the_bot_sees(message), "guild_id": str(GUILD_ID), "member": member}
+        await self.dispatch("MESSAGE_CREATE", event)  # type: ignore[attr-defined]
+        return message
+
     def add_attachment(self, filename: str, data: bytes, size: int | None = None) -> dict[str, Any]:
         attachment_id = self.snowflake()
         key = f"{attachment_id}-{filename}"

@@ -47,6 +47,8 @@ INITIAL_RESPONSE_DEADLINE = 3.0
 """Seconds Discord waits for an interaction's first response."""
 TOKEN_LIFETIME = 15 * 60.0
 """Seconds an interaction token stays valid for followups and edits."""
+NONCE_WINDOW = 5 * 60.0
+"""Seconds an `enforce_nonce` post finds an earlier one with its nonce ("the past few minutes")."""
 
 
 def json_response(data: Any, status: int = 200) -> web.Response:
@@ -126,6 +128,8 @@ class Rest(World):
         """AutoMod: messages containing one of these are refused (400, code 200000)."""
         self.published: list[str] = []
         """Ids of announcement messages the bot published (crossposted)."""
+        self.deduplicated: list[str] = []
+        """Nonces of posts answered with the earlier message of that nonce (enforce_nonce)."""
         self.member_lookups = 0
         self.token_valid = True
         """False: every authorised request is 401, as for a reset or mistyped token."""
@@ -340,16 +344,80 @@ class Rest(World):
         return None
 
     async def _post_message(self, channel_id: int, body: Any, files: int) -> web.Response:
+        """Create Message (docs/resources/message.mdx): a reply needs Read Message History and
+        a message to refer to, unless `fail_if_not_exists` is false (then it is a plain
+        message); with `enforce_nonce`, a nonce the bot used in the past few minutes returns
+        that message and creates none."""
         if not self.has_channel(channel_id):
             return error(404, 10003, "Unknown Channel")
         refusal = self._send_refusal(channel_id, body, files)
         if refusal is not None:
             return refusal
+        earlier = self._same_nonce(body)
+        if earlier is not None:
+            self.deduplicated.append(str(body["nonce"]))
+            return json_response({k: v for k, v in earlier.items() if not k.startswith("_")})
         message = self.bot_message(body, channel_id=channel_id)
+        if body.get("nonce") is not None:
+            message["nonce"] = body["nonce"]
+        reference = body.get("message_reference")
+        if reference is not None and reference.get("type", 0) == 0:
+            if not self.bot_permissions(channel_id) & READ_MESSAGE_HISTORY:
+                return error(403, 50013, "Missing Permissions")
+            replied = next(
+                (
+                    m
+                    for m in self.channel_messages
+                    if m["id"] == str(reference["message_id"])
+                    and m["channel_id"] == str(channel_id)
+                ),
+                None,
+            )
+            if replied is None and reference.get("fail_if_not_exists", True):
+                errors = FormErrors()
+                errors.add(
+                    ("message_reference",), "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message"
+                )
+                return form_error(errors)
+            if replied is not None:
+                message.update(self._reply_fields(replied, body))
         return await self._store_post(message, body)
 
+    def _same_nonce(self, body: dict[str, Any]) -> dict[str, Any] | None:
+        nonce = body.get("nonce")
+        if nonce is None or not body.get("enforce_nonce"):
+            return None
+        recent = time.monotonic() - NONCE_WINDOW
+        return next(
+            (
+                m
+                for m in self.channel_messages
+                if m["author"]["id"] == BOT_USER["id"]
+                and str(m.get("nonce")) == str(nonce)
+                and m.get("_at", 0.0) >= recent
+            ),
+            None,
+        )
+
+    def _reply_fields(self, replied: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+        """A reply's type, reference and mentions: its author is pinged unless
+        `allowed_mentions` is sent without `replied_user` true."""
+        mentions = body.get("allowed_mentions")
+        pinged = mentions is None or bool(mentions.get("replied_user"))
+        return {
+            "type": 19,
+            "message_reference": {
+                "type": 0,
+                "message_id": replied["id"],
+                "channel_id": replied["channel_id"],
+                "guild_id": str(GUILD_ID),
+            },
+            "referenced_message": self._as_the_bot_sees(replied),
+            "mentions": [replied["author"]] if pinged else [],
+        }
+
     async def _store_post(self, message: dict[str, Any], body: Any) -> web.Response:
-        self.channel_messages.append({**message, "_request": body})
+        self.channel_messages.append({**message, "_request": body, "_at": time.monotonic()})
         if self.on_channel_post is not None:
             await self.on_channel_post(message)
         return json_response(message)

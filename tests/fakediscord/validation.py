@@ -5,7 +5,8 @@ interactions/message-components.md, receiving-and-responding.md, application-com
 content 2,000 characters; 10 embeds and 6,000 embed characters per message; embed title 256,
 description 4,096, 25 fields, field name 256 and value 1,024, footer 2,048, author 256; 5 action
 rows of 5 buttons, custom_id 100, label 80, link buttons with a url and no custom_id;
-`allowed_mentions` of the documented shape. Errors nest as Discord nests them:
+`allowed_mentions` and `message_reference` of the documented shape; a nonce of 25 characters.
+Errors nest as Discord nests them:
 `{"embeds": {"0": {"title": {"_errors": [{"code", "message"}]}}}}`, which discord.py flattens
 into "In embeds.0.title: Must be 256 or fewer in length."
 """
@@ -34,6 +35,7 @@ SELECT_OPTIONS_LIMIT = 25
 CHOICES_LIMIT = 25
 CHOICE_NAME_LIMIT = 100
 THREAD_NAME_LIMIT = 100
+NONCE_LIMIT = 25
 COMMAND_NAME = re.compile(r"^[-_\w]{1,32}$")
 COMMAND_DESCRIPTION_LIMIT = 100
 COMMAND_OPTIONS_LIMIT = 25
@@ -264,7 +266,30 @@ def message_errors(body: Any, *, files: int = 0, editing: bool = False) -> FormE
         _components(errors, ("components",), body["components"])
     if body.get("allowed_mentions") is not None:
         _allowed_mentions(errors, ("allowed_mentions",), body["allowed_mentions"])
+    nonce = body.get("nonce")
+    if isinstance(nonce, str):
+        errors.max_length(("nonce",), nonce, NONCE_LIMIT)
+    elif nonce is not None and (type(nonce) is not int):
+        errors.add(("nonce",), "BASE_TYPE_STRING", "Must be a string or an integer.")
+    if "enforce_nonce" in body and not isinstance(body["enforce_nonce"], bool):
+        errors.add(("enforce_nonce",), "BASE_TYPE_BOOLEAN", "Must be either true or false.")
+    reference = body.get("message_reference")
+    if reference is not None:
+        _message_reference(errors, ("message_reference",), reference)
     return errors
+
+
+def _message_reference(errors: FormErrors, path: Path, reference: Any) -> None:
+    if not isinstance(reference, dict):
+        errors.add(path, "DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType")
+        return
+    if reference.get("type", 0) == 0 and not str(reference.get("message_id", "")).isdigit():
+        errors.add((*path, "message_id"), "BASE_TYPE_REQUIRED", "This field is required")
+    flag = reference.get("fail_if_not_exists")
+    if flag is not None and not isinstance(flag, bool):
+        errors.add(
+            (*path, "fail_if_not_exists"), "BASE_TYPE_BOOLEAN", "Must be either true or false."
+        )
 
 
 def is_empty(body: dict[str, Any], files: int = 0) -> bool:
