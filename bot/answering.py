@@ -8,12 +8,14 @@ finishing when nobody can be told.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+import logging
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from bot.errors import Busy
 
 T = TypeVar("T")
+log = logging.getLogger("threadbrief.answering")
 
 TOKEN_LIFETIME = 15 * 60.0
 """Seconds Discord accepts edits and followups of an interaction's reply."""
@@ -39,3 +41,48 @@ async def in_answer_time(work: Awaitable[T], created_at: float, now: float) -> T
             "the bot was too busy.",
             hint="Try again in a few minutes.",
         ) from None
+
+
+class ProgressInBackground:
+    """Progress edits that never hold up the brief they describe.
+
+    Each edit is a request to Discord (100-300 ms there); awaited in line, two of them leave a
+    worker's core idle for a good part of a 2,000-comment brief. Here `__call__` returns at
+    once: one task sends the edits in order, and a text that arrives while an edit is on its
+    way replaces any other still waiting (only the latest is worth showing). `settle()` (or
+    leaving the `async with`) sends what is still waiting and returns when the last edit is
+    done, so the answer that follows is never overwritten by a late progress edit. A failed
+    edit is logged and the brief goes on: the answer will meet the same problem and say it.
+    """
+
+    def __init__(self, send: Callable[[str], Awaitable[None]]) -> None:
+        self._send = send
+        self._waiting: str | None = None
+        self._sender: asyncio.Task[None] | None = None
+
+    async def __call__(self, text: str) -> None:
+        self._waiting = text
+        if self._sender is None or self._sender.done():
+            self._sender = asyncio.create_task(self._send_all(), name="progress")
+
+    async def _send_all(self) -> None:
+        while self._waiting is not None:
+            text, self._waiting = self._waiting, None
+            try:
+                await self._send(text)
+            except Exception as error:
+                log.info("a progress edit failed (%s: %s)", type(error).__name__, error)
+
+    async def settle(self, *, drop_waiting: bool = False) -> None:
+        """Return once the edits are sent; with `drop_waiting`, the one still waiting is not."""
+        if drop_waiting:
+            self._waiting = None
+        if self._sender is not None:
+            await asyncio.shield(self._sender)
+
+    async def __aenter__(self) -> ProgressInBackground:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        # When the brief failed, its error is the answer: no progress may follow it.
+        await self.settle(drop_waiting=exc[0] is not None)

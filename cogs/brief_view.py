@@ -13,6 +13,7 @@ from typing import Any
 
 import discord
 
+from bot.answering import ProgressInBackground
 from bot.render.embeds import Pages
 from bot.render.markdown import CONTENT_LIMIT, clip
 
@@ -129,13 +130,15 @@ class ExpiredPages(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PAGE
         )
 
 
-class ProgressReply:
+class ProgressReply(ProgressInBackground):
     """A `bot.jobs.Progress` that edits the deferred reply with what is happening (a few edits
-    per brief, no more)."""
+    per brief, no more), without holding up the brief; used as `async with`, so that the answer
+    comes after the last edit."""
 
     def __init__(self, interaction: discord.Interaction) -> None:
+        super().__init__(self._edit)
         self.interaction = interaction
 
-    async def __call__(self, text: str) -> None:
+    async def _edit(self, text: str) -> None:
         # The text may carry what the user gave (a 2,000-character URL): Discord's limit holds.
         await self.interaction.edit_original_response(content=clip(f"⏳ {text}", CONTENT_LIMIT))

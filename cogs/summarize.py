@@ -109,11 +109,12 @@ class Summarize(commands.Cog):
         if self.bot.queued:  # a gateway: a worker makes the brief and answers with the token
             await self.bot.queue_brief(interaction, request, options)
             return
-        brief, _thread = await in_answer_time(
-            self.bot.jobs.run(request, options, ProgressReply(interaction)),
-            interaction.created_at.timestamp(),
-            time.time(),
-        )
+        async with ProgressReply(interaction) as progress:
+            brief, _thread = await in_answer_time(
+                self.bot.jobs.run(request, options, progress),
+                interaction.created_at.timestamp(),
+                time.time(),
+            )
         pages = brief_pages(brief, per_page=options.viewpoints)
         view = BriefView(pages, interaction.user.id, brief.url or request.url, self.live_pages)
         view.interaction = interaction
@@ -190,9 +191,10 @@ class Summarize(commands.Cog):
         private = await self._private_by_default(interaction) if private is None else private
         self.bot.jobs.claim(interaction.user.id)
         await interaction.response.defer(ephemeral=private, thinking=True)
-        history = await read_recent(
-            channel, limit=limit, since=span, include_bots=bots, progress=ProgressReply(interaction)
-        )
+        async with ProgressReply(interaction) as progress:
+            history = await read_recent(
+                channel, limit=limit, since=span, include_bots=bots, progress=progress
+            )
         await self._brief_history(interaction, history, options)
 
     async def summarize_message(
@@ -210,13 +212,14 @@ class Summarize(commands.Cog):
         private = await self._private_by_default(interaction)
         self.bot.jobs.claim(interaction.user.id)
         await interaction.response.defer(ephemeral=private, thinking=True)
-        history = await read_from(
-            channel,
-            message,
-            limit=history_limit(None, self.bot.config.bot.history_messages),
-            include_bots=False,
-            progress=ProgressReply(interaction),
-        )
+        async with ProgressReply(interaction) as progress:
+            history = await read_from(
+                channel,
+                message,
+                limit=history_limit(None, self.bot.config.bot.history_messages),
+                include_bots=False,
+                progress=progress,
+            )
         await self._brief_history(interaction, history, options)
 
     async def _brief_history(

@@ -22,6 +22,7 @@ from typing import Any, Final, cast
 import aiohttp
 import discord
 
+from bot.answering import ProgressInBackground
 from bot.brief import Brief
 from bot.cluster.payload import AutoSummary, Reply
 from bot.render.embeds import brief_pages, error_embed
@@ -47,8 +48,10 @@ class Replier:
             {"id": reply.application_id, "type": 3, "token": reply.token},
             session,
         )
+        self.progress = ProgressInBackground(self._show_progress)
+        """The job's `Progress`: edits sent beside the work, never in its way."""
 
-    async def progress(self, text: str) -> None:
+    async def _show_progress(self, text: str) -> None:
         await self._acquire()
         await self._webhook.edit_message(
             ORIGINAL,
@@ -62,6 +65,7 @@ class Replier:
         """The brief in place of the "thinking…" reply: its first page, page buttons, a link to
         the source. The pages are kept in the database (`keep`), since the click goes to a
         gateway, not to this worker."""
+        await self.progress.settle()
         pages = brief_pages(brief, per_page=per_page)
         nonce = secrets.token_hex(6)
         if len(pages) > 1:
@@ -78,6 +82,7 @@ class Replier:
 
     async def error(self, message: str, *, reference: str | None = None) -> None:
         """A private error, as the one-process bot answers: the public "thinking…" goes first."""
+        await self.progress.settle(drop_waiting=True)
         await self._acquire()
         try:
             await self._webhook.delete_message(ORIGINAL)
