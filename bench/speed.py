@@ -40,8 +40,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bot.process import one_blas_thread
 from bot.thread import Article, Comment, Span, Thread
-from bot.workers import one_blas_thread
 
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "samples" / "informed-comment-mosul.txt"
 ROOT = Path(__file__).resolve().parents[1]

@@ -26,10 +26,10 @@ from typing import IO, Any
 from bot.config import ALGORITHMS, load_config, with_cluster_flags
 from bot.errors import BadInput, ThreadBriefError, TooLarge, TooManyComments
 from bot.logs import FORMATS, LEVELS, configure
+from bot.process import one_blas_thread
 from bot.render.json import document
 from bot.sources import read_bytes
 from bot.summarize import check_algorithm, check_count
-from bot.workers import one_blas_thread
 
 EXIT_USAGE = 2
 EXIT_BROKEN_PIPE = 141

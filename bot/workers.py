@@ -41,17 +41,6 @@ GRACE = 5.0
 """Seconds a worker past its deadline has to stop by itself before it is killed."""
 
 
-def one_blas_thread() -> None:
-    """One BLAS thread per process, for this process and the workers it starts; call it before
-    numpy is imported. An owner's own `OPENBLAS_NUM_THREADS` wins.
-
-    Briefs run in parallel as processes. OpenBLAS's threads spin on the same cores: they cost a
-    2,000-comment brief a tenth of its wall time and half a core more CPU (bench.speed), and
-    take the cores from the event loop and from the other workers.
-    """
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
-
 class _Overdue(BaseException):
     """Raised by SIGALRM in a worker. Not an Exception, so no `except Exception` swallows it."""
 

@@ -27,6 +27,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "bot.errors",
         "bot.clock",
         "bot.logs",
+        "bot.process",
         "bot.config",
         "bot.schema",
         "bot.storage",
