@@ -17,6 +17,7 @@ from tests.fakediscord.server import (
     ANNOUNCEMENTS_ID,
     CHANNEL_ID,
     FORUM_ID,
+    GUILD_ID,
     MEMBER,
     NO_HISTORY_ID,
     THREAD_ID,
@@ -179,6 +180,30 @@ async def test_history_follows_the_bots_permissions(fake: FakeDiscord, http: Any
     fake.hidden_channels.add(CHANNEL_ID)
     async with http.get(f"/api/v10/channels/{CHANNEL_ID}/messages", headers=AUTH) as r:
         assert r.status == 403 and (await r.json())["code"] == 50001
+    fake.rejected.clear()
+
+
+async def test_rest_shows_channels_the_guild_and_its_threads_as_get_routes_do(
+    fake: FakeDiscord, http: Any
+) -> None:
+    async with http.get(f"/api/v10/channels/{NO_HISTORY_ID}", headers=AUTH) as r:
+        channel = await r.json()  # a guild channel comes with its permission overwrites
+    assert r.status == 200 and channel["permission_overwrites"][0]["deny"] == str(1 << 16)
+    async with http.get(f"/api/v10/channels/{CHANNEL_ID + 999}", headers=AUTH) as r:
+        assert r.status == 404 and (await r.json())["code"] == 10003
+    async with http.get(f"/api/v10/guilds/{GUILD_ID}", headers=AUTH) as r:
+        guild = await r.json()
+    assert r.status == 200 and guild["roles"] and "channels" not in guild  # Guild Create only
+    async with http.get(f"/api/v10/guilds/{GUILD_ID + 1}", headers=AUTH) as r:
+        assert r.status == 404 and (await r.json())["code"] == 10004
+    status, created = await post(
+        http, f"/channels/{FORUM_ID}/threads", {"name": "Digest", "message": {"content": "x"}}
+    )
+    async with http.get(f"/api/v10/guilds/{GUILD_ID}/threads/active", headers=AUTH) as r:
+        active = await r.json()
+    ids = [t["id"] for t in active["threads"]]
+    assert status == 200 and ids == sorted(ids, key=int, reverse=True) and created["id"] in ids
+    assert [m["id"] for m in active["members"]] == [created["id"]]  # the bot's own post
     fake.rejected.clear()
 
 
