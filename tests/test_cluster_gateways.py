@@ -24,7 +24,7 @@ from aiohttp import web
 from bot.cluster import queue
 from bot.cluster.payload import AutoSummary
 from bot.pipeline import BriefOptions
-from tests.cluster import GatewayProcess, WorkerProcess, write_fleet_config
+from tests.cluster import GatewayProcess, WorkerProcess, ledger_row, write_fleet_config
 from tests.fakediscord.server import (
     ADMIN,
     BOT_USER,
@@ -124,6 +124,13 @@ def answered_once(record: InteractionRecord) -> dict[str, Any]:
     return dict(record.original["embeds"][0])
 
 
+async def by_the_worker(record: InteractionRecord, fleet: Fleet, postgres_db: str) -> None:
+    """The fleet's ledger: the worker made this brief, in one attempt, and answered it."""
+    row = await ledger_row(postgres_db, record.payload["id"])
+    assert row is not None and row["attempts"] == 1 and row["answered_at"] is not None
+    assert f":{fleet.worker.pid}:" in str(row["worker"])
+
+
 def never_disconnected(fake: FakeDiscord, shard: int) -> None:
     """The shard kept its one session and its one connection throughout."""
     [session] = fake.shard_sessions(shard)
@@ -132,7 +139,7 @@ def never_disconnected(fake: FakeDiscord, shard: int) -> None:
 
 
 async def test_a_killed_gateway_comes_back_and_its_shard_answers_again(
-    fake: FakeDiscord, fleet: Fleet
+    fake: FakeDiscord, fleet: Fleet, postgres_db: str
 ) -> None:
     holder = fleet.gateways[fleet.holder]
     before = fake.live_session(fleet.holder)
@@ -151,12 +158,13 @@ async def test_a_killed_gateway_comes_back_and_its_shard_answers_again(
 
     record = await brief_of_a_file(fake)
     embed = answered_once(record)
+    await by_the_worker(record, fleet, postgres_db)
     assert embed["title"] == "Council approves the river tram after a long night"
     never_disconnected(fake, fleet.other)
 
 
 async def test_a_gateway_stopped_with_sigterm_closes_normally_and_comes_back(
-    fake: FakeDiscord, fleet: Fleet
+    fake: FakeDiscord, fleet: Fleet, postgres_db: str
 ) -> None:
     holder = fleet.gateways[fleet.holder]
     before = fake.live_session(fleet.holder)
@@ -175,6 +183,7 @@ async def test_a_gateway_stopped_with_sigterm_closes_normally_and_comes_back(
 
     record = await brief_of_a_file(fake)
     assert answered_once(record)["title"] == "Council approves the river tram after a long night"
+    await by_the_worker(record, fleet, postgres_db)
     never_disconnected(fake, fleet.other)
 
 

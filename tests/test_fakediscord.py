@@ -389,3 +389,35 @@ async def test_a_reply_refers_to_its_message_and_a_repeated_nonce_posts_nothing_
     bot_posts = [m for m in fake.channel_messages if m["author"]["id"] != MEMBER["id"]]
     assert len(bot_posts) == 3
     fake.rejected.clear()
+
+
+async def test_a_dropped_session_resumes_with_what_it_missed_and_a_closed_one_does_not(
+    fake: FakeDiscord,
+) -> None:
+    async def frames(ws: Any, count: int) -> list[dict[str, Any]]:
+        return [json.loads((await ws.receive()).data) for _ in range(count)]
+
+    identify = {"token": TOKEN, "intents": 1 << 0, "properties": {}}
+    async with aiohttp.ClientSession() as session:
+        async with session.ws_connect(fake.gateway_url) as ws:
+            await frames(ws, 1)  # HELLO
+            await ws.send_str(json.dumps({"op": 2, "d": identify}))
+            ready, _guild = await frames(ws, 2)
+            session_id = ready["d"]["session_id"]
+            await ws.close(code=4000)  # any code but 1000/1001: the session stays
+        await fake.wait_for(lambda: not fake.sessions[-1].connected)
+        await fake.dispatch("TYPING_START", {"channel_id": str(CHANNEL_ID)})
+        async with session.ws_connect(fake.gateway_url) as ws:
+            await frames(ws, 1)
+            resume = {"token": TOKEN, "session_id": session_id, "seq": ready["s"]}
+            await ws.send_str(json.dumps({"op": 6, "d": resume}))
+            replayed, resumed = await frames(ws, 2)
+            assert replayed["t"] == "TYPING_START" and resumed["t"] == "RESUMED"
+            await ws.close(code=1000)  # a normal close ends the session
+        await fake.wait_for(lambda: not fake.sessions[-1].connected)
+        assert fake.sessions[-1].ends == [4000, 1000] and fake.sessions[-1].invalidated
+        async with session.ws_connect(fake.gateway_url) as ws:
+            await frames(ws, 1)
+            await ws.send_str(json.dumps({"op": 6, "d": resume}))
+            [invalid] = await frames(ws, 1)
+            assert (invalid["op"], invalid["d"]) == (9, False)

@@ -11,8 +11,9 @@ with 4010 Invalid shard, and the guild's events go only to the connection whose 
 
 Sessions live as Discord's do (docs/events/gateway.mdx, "Initiating a Disconnect",
 "Resuming"): IDENTIFY starts one; a connection that drops, or that the app closes with any code
-but 1000 or 1001, leaves the session resumable; a close with 1000 or 1001 invalidates it, and a
-RESUME of an invalidated or unknown session is answered with Invalid Session (op 9, `d` false).
+but 1000 or 1001, leaves the session resumable, and the guild's events meanwhile are kept for it
+and replayed, in order, before RESUMED; a close with 1000 or 1001 invalidates it, and a RESUME of
+an invalidated or unknown session is answered with Invalid Session (op 9, `d` false).
 Each session records how each of its connections ended, so a test can tell a killed process
 (no close frame) from a clean stop (1000) and a shard that was never disconnected.
 """
@@ -64,6 +65,8 @@ class Session:
     that dropped without a close frame (a killed process)."""
     resumes: int = 0
     invalidated: bool = False
+    missed: list[tuple[str, Any]] = field(default_factory=list)
+    """Dispatches sent while it had no connection, replayed when it resumes."""
 
     @property
     def connected(self) -> bool:
@@ -107,6 +110,11 @@ class Gateway(World):
         return live[-1] if live else None
 
     async def _send(self, op: int, data: Any, event: str | None = None) -> None:
+        if self._ws is None and op == 0 and event is not None:
+            waiting = [s for s in self.sessions if s.has_guild and not s.connected]
+            if waiting and not waiting[-1].invalidated:  # Discord keeps it for a RESUME
+                waiting[-1].missed.append((event, data))
+                return
         assert self._ws is not None, "the bot is not connected to the gateway"
         await self._send_on(self._ws, op, data, event)
 
@@ -237,5 +245,8 @@ class Gateway(World):
         session.resumes += 1
         if session.has_guild:
             self._ws = ws
+        missed, session.missed = session.missed, []
+        for event, data in missed:
+            await self._send_on(ws, 0, data, event)
         await self._send_on(ws, 0, {}, "RESUMED")
         return session
