@@ -97,3 +97,19 @@ async def test_refusals_are_told_apart_as_the_digest_service_needs(
     with pytest.raises(PostRejected, match="cannot see channel"):
         await rest.post(CHANNEL_ID + 999, part("two"))
     fake.rejected.clear()  # refused as the test asked, not malformed
+
+
+async def test_a_digest_message_sent_twice_after_a_crash_is_posted_once(
+    fake: FakeDiscord, poster: tuple[RestPoster, list[int]]
+) -> None:
+    # The outbox row was sent, then the process died before recording the answer: sent again
+    # with the same reference (its nonce), Discord returns the message it already made.
+    rest, _ = poster
+    payload = with_marker(part("six"), "0f3a9c2e71b4")
+    first = await rest.post(NEWS_ID, payload)
+    again = await rest.post(NEWS_ID, payload)
+    assert again == first
+    assert [m["id"] for m in fake.channel_messages if m["channel_id"] == str(NEWS_ID)] == [
+        str(first)
+    ]
+    assert fake.deduplicated == ["0f3a9c2e71b4"]

@@ -54,12 +54,11 @@ class ChannelPoster:
         channel = await self._channel(channel_id)
         content = payload.get("content") or None
         embeds = [discord.Embed.from_dict(e) for e in payload.get("embeds", [])]
-        none = discord.AllowedMentions.none()
         try:
             if isinstance(channel, discord.ForumChannel):
                 message = await self._forum_post(channel, payload, content, embeds)
             else:
-                message = await channel.send(content=content, embeds=embeds, allowed_mentions=none)
+                message = await _send(channel, content, embeds, payload)
                 if payload.get("publish") and isinstance(channel, discord.TextChannel):
                     await self._publish(channel, message)
         except (discord.Forbidden, discord.NotFound) as error:
@@ -80,7 +79,7 @@ class ChannelPoster:
         none = discord.AllowedMentions.none()
         post = self._open_posts.get(forum.id)
         if payload.get("continues") and post is not None:
-            return await post.send(content=content, embeds=embeds, allowed_mentions=none)
+            return await _send(post, content, embeds, payload)
         wanted = set(payload.get("applied_tags") or [])
         tags = [t for t in forum.available_tags if t.id in wanted]
         created = await forum.create_thread(
@@ -196,3 +195,18 @@ async def rest_poster(token: str, acquire: Acquire) -> RestPoster:
         await client.close()
         raise
     return RestPoster(client)
+
+
+async def _send(
+    target: discord.abc.Messageable,
+    content: str | None,
+    embeds: list[discord.Embed],
+    payload: Payload,
+) -> discord.Message:
+    """A message that pings nobody, with the payload's nonce if it has one (a notice has none):
+    discord.py sends it with enforce_nonce, so a repeat returns the first message."""
+    none = discord.AllowedMentions.none()
+    nonce = payload.get("nonce")
+    if isinstance(nonce, str):
+        return await target.send(content=content, embeds=embeds, allowed_mentions=none, nonce=nonce)
+    return await target.send(content=content, embeds=embeds, allowed_mentions=none)

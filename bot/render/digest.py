@@ -95,14 +95,16 @@ def nothing_new(source_title: str | None) -> Payload:
 
 
 def with_marker(payload: Payload, marker: str) -> Payload:
-    """The payload with `marker` in its last footer (or content), to find it again after a crash."""
+    """The payload with `marker` in its last footer (or content), to find it again after a crash,
+    and as its nonce: sent again within Discord's few minutes (a crash between the post and its
+    record), the post returns the message already made instead of making a second one."""
     embeds = [dict(e) for e in payload.get("embeds", [])]
     if embeds:
         footer = dict(embeds[-1].get("footer") or {"text": "ThreadBrief digest"})
         footer["text"] = f"{footer['text']} · ref {marker}"
         embeds[-1]["footer"] = footer
-        return {**payload, "embeds": embeds}
-    return {**payload, "content": f"{payload.get('content', '')}\n-# ref {marker}"}
+        return {**payload, "embeds": embeds, "nonce": marker}
+    return {**payload, "content": f"{payload.get('content', '')}\n-# ref {marker}", "nonce": marker}
 
 
 def has_marker(payload: Payload, marker: str) -> bool:
